@@ -1,0 +1,1 @@
+"""Event handlers the auth service registers (its published event types live in contracts.py)."""

@@ -1,0 +1,1 @@
+"""Writes of the auth service: each function validates, writes and publishes its events."""

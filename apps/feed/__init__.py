@@ -1,0 +1,1 @@
+"""The feed service: posts, home timelines, likes, comments and search."""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class FeedConfig(AppConfig):
+    name = "apps.feed"
+    label = "feed"
+    verbose_name = "Feed"
+
+    def ready(self) -> None:
+        from apps.feed import events  # noqa: F401  (registers this app's event handlers)

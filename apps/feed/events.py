@@ -1,0 +1,1 @@
+"""Event handlers the feed service registers (its published event types live in contracts.py)."""

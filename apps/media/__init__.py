@@ -1,0 +1,1 @@
+"""The media service: image uploads, their processing and storage, and their URLs."""

@@ -1,0 +1,1 @@
+"""The media service's one door: event payload types and port interfaces other apps may import."""

@@ -1,0 +1,1 @@
+"""Writes of the media service: each function validates, writes and publishes its events."""

@@ -1,0 +1,1 @@
+"""The notifications service: notifications stored per user and pushed live over WebSocket."""

@@ -1,0 +1,6 @@
+"""REST and WebSocket routes of the users service (GraphQL is mounted by socialapp.urls)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
+websocket_urlpatterns: list[URLPattern] = []

@@ -1,0 +1,33 @@
+"""ASGI entry point: HTTP (Django) and WebSocket (Channels) for the enabled services.
+
+Run with `manage.py runserver` (Daphne) locally or `gunicorn socialapp.asgi:application
+-k uvicorn_worker.UvicornWorker` / `uvicorn socialapp.asgi:application` in production.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialapp.settings")
+
+django_asgi_app = get_asgi_application()  # sets Django up before anything imports models
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from socialapp.eventing.inprocess import start_sweeper  # noqa: E402
+from socialapp.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns())),
+    }
+)
+
+# In-process mode: deliver what a previous process left undelivered, then keep sweeping.
+if getattr(settings, "EVENTS_START_SWEEPER", True):
+    start_sweeper()

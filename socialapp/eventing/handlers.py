@@ -1,0 +1,110 @@
+"""Handler registry, and running one handler exactly once per event (the inbox).
+
+Handlers are plain functions registered in the consuming app's `events.py`:
+
+    @event_handler(UserRegistered)
+    def create_profile(event: UserRegistered, envelope: Envelope) -> None: ...
+
+The same function runs in-process or from the app's Kafka consumer group. It runs in a
+transaction on the consuming app's database together with an inbox row keyed by
+(event id, handler), so a redelivered event is a no-op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.db import IntegrityError, models, transaction
+
+from socialapp.db_router import alias_for_model
+from socialapp.eventing.catalogue import Event
+from socialapp.eventing.envelope import Envelope
+from socialapp.services import all_services
+
+E = TypeVar("E", bound=Event)
+HandlerFunc = Callable[[Any, Envelope], None]
+
+
+@dataclass(frozen=True)
+class Handler:
+    name: str
+    app_label: str
+    event_class: type[Event]
+    func: HandlerFunc
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.event_class.event_type, self.event_class.version)
+
+
+_HANDLERS: dict[str, Handler] = {}
+
+
+def event_handler(event_class: type[E]) -> Callable[[Callable[[E, Envelope], None]], Callable[[E, Envelope], None]]:
+    def register(func: Callable[[E, Envelope], None]) -> Callable[[E, Envelope], None]:
+        app_config = apps.get_containing_app_config(func.__module__)
+        if app_config is None:
+            raise LookupError(f"handler {func.__module__}.{func.__qualname__} is not in an installed app")
+        handler = Handler(
+            name=f"{func.__module__}.{func.__qualname__}",
+            app_label=app_config.label,
+            event_class=event_class,
+            func=func,
+        )
+        _HANDLERS[handler.name] = handler
+        return func
+
+    return register
+
+
+def unregister_handler(name: str) -> None:
+    _HANDLERS.pop(name, None)
+
+
+def registered_handlers(app_labels: Iterable[str] | None = None) -> list[Handler]:
+    wanted = None if app_labels is None else set(app_labels)
+    return [h for h in _HANDLERS.values() if wanted is None or h.app_label in wanted]
+
+
+def handlers_for(envelope: Envelope, app_labels: Iterable[str] | None = None) -> list[Handler]:
+    key = (envelope.type, envelope.version)
+    return [h for h in registered_handlers(app_labels) if h.key == key]
+
+
+def consumer_topics(app_label: str) -> list[str]:
+    """The logical topics carrying every event type the app handles."""
+    return sorted({h.event_class.topic for h in registered_handlers([app_label])})
+
+
+def service_for_app(app_label: str) -> str:
+    for service, label in all_services().items():
+        if label == app_label:
+            return service
+    return app_label
+
+
+def outbox_model(app_label: str) -> type[models.Model]:
+    return apps.get_model(app_label, "OutboxMessage")
+
+
+def inbox_model(app_label: str) -> type[models.Model]:
+    return apps.get_model(app_label, "InboxMessage")
+
+
+def run_handler(handler: Handler, event: Event, envelope: Envelope) -> bool:
+    """Apply the handler once. Returns False if this event was already applied by it."""
+    inbox = inbox_model(handler.app_label)
+    alias = alias_for_model(inbox)
+    with transaction.atomic(using=alias):
+        try:
+            with transaction.atomic(using=alias):
+                inbox._default_manager.create(
+                    event_id=envelope.id, handler=handler.name, event_type=envelope.type
+                )
+        except IntegrityError:
+            return False
+        handler.func(event, envelope)
+    return True

@@ -1,0 +1,172 @@
+"""One app's Kafka consumer group: every event it handles, each applied exactly once.
+
+For each message, in partition order:
+1. parse the envelope; a malformed message, or an event type no app declares, goes to the
+   app's dead-letter topic at once;
+2. run each of the app's handlers for that type (`run_handler`: handler effects and inbox
+   row commit together, so a redelivered event is a no-op);
+3. a handler that keeps failing (EVENTS_CONSUMER_MAX_ATTEMPTS) sends the message to the
+   dead-letter topic with its error, and the consumer moves on;
+4. only then is the offset stored; stored offsets are committed every second and on close.
+
+Database outages are not the message's fault: they are retried until the database is back,
+never dead-lettered.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from django.db import InterfaceError, OperationalError, close_old_connections
+
+from socialapp.eventing import catalogue
+from socialapp.eventing.catalogue import Event
+from socialapp.eventing.envelope import Envelope
+from socialapp.eventing.errors import MalformedEventError, UnknownEventTypeError
+from socialapp.eventing.handlers import Handler, consumer_topics, handlers_for, run_handler, service_for_app
+from socialapp.eventing.kafka.config import (
+    consumer_config,
+    consumer_group,
+    dead_letter_topic,
+    physical_topic,
+    producer_config,
+)
+from socialapp.observability.context import request_context
+from socialapp.observability.metrics import CONSUMER_LAG, EVENTS_HANDLED
+
+logger = logging.getLogger(__name__)
+
+INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError)
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        app_label: str,
+        *,
+        max_attempts: int = 3,
+        retry_backoff: float = 0.2,
+        stop: threading.Event | None = None,
+        consumer_overrides: dict[str, Any] | None = None,
+    ) -> None:
+        self.app_label = app_label
+        self.service = service_for_app(app_label)
+        self.group_id = consumer_group(self.service)
+        self.topics = [physical_topic(t) for t in consumer_topics(app_label)]
+        self.dead_letter_topic = dead_letter_topic(self.service)
+        self.max_attempts = max_attempts
+        self.retry_backoff = retry_backoff
+        self.stop = stop or threading.Event()
+        self.consumer = Consumer(consumer_config(self.group_id, **(consumer_overrides or {})))
+        self.dead_letters = Producer(producer_config())
+        self.assigned = threading.Event()
+
+    def run(self) -> None:
+        if not self.topics:
+            logger.warning("%s handles no events; nothing to consume", self.app_label)
+            return
+        self.consumer.subscribe(self.topics, on_assign=self._on_assign)
+        logger.info("consuming", extra={"group": self.group_id, "topics": self.topics})
+        try:
+            while not self.stop.is_set():
+                message = self.consumer.poll(0.5)
+                if message is None:
+                    continue
+                error = message.error()
+                if error is not None:
+                    if error.code() == KafkaError._PARTITION_EOF:
+                        continue
+                    if error.fatal():
+                        raise KafkaException(error)
+                    logger.warning("consumer error", extra={"error": str(error)})
+                    continue
+                self.process(message)
+                self.consumer.store_offsets(message=message)
+                self._record_lag(message)
+        finally:
+            self.consumer.close()  # commits the stored offsets
+            self.dead_letters.flush(10)
+
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.assigned.set()
+
+    # --- one message ----------------------------------------------------------------------
+    def process(self, message: Message) -> None:
+        headers = dict(message.headers() or [])
+        request_id = headers.get("request_id")
+        with request_context(request_id.decode() if isinstance(request_id, bytes) else None):
+            try:
+                envelope = Envelope.parse(message.value())
+                event_class = catalogue.lookup(envelope.type, envelope.version)
+                if event_class is None:
+                    raise UnknownEventTypeError(f"no app declares {envelope.type} v{envelope.version}")
+                handlers = handlers_for(envelope, [self.app_label])
+                if not handlers:
+                    EVENTS_HANDLED.labels(self.app_label, "skipped").inc()
+                    return
+                try:
+                    event = event_class.model_validate(envelope.data)
+                except ValueError as error:
+                    raise MalformedEventError(f"data does not fit {event_class.__name__}: {error}") from error
+            except (MalformedEventError, UnknownEventTypeError) as error:
+                self._dead_letter(message, reason=type(error).__name__, error=str(error))
+                return
+            for handler in handlers:
+                self._apply(handler, event, envelope, message)
+
+    def _apply(self, handler: Handler, event: Event, envelope: Envelope, message: Message) -> None:
+        attempt = 0
+        while True:
+            try:
+                applied = run_handler(handler, event, envelope)
+            except INFRASTRUCTURE_ERRORS as error:
+                # Not this message's fault: wait for the database, do not count the attempt.
+                logger.warning("database unavailable, retrying", extra={"error": str(error)})
+                close_old_connections()
+                if self.stop.wait(1.0):
+                    raise
+                continue
+            except Exception as error:
+                attempt += 1
+                if attempt < self.max_attempts:
+                    logger.warning("handler failed, retrying", extra={"handler": handler.name, "attempt": attempt})
+                    time.sleep(self.retry_backoff * 2 ** (attempt - 1))
+                    continue
+                logger.exception("handler keeps failing; dead-lettering", extra={"handler": handler.name})
+                self._dead_letter(
+                    message, reason="HandlerFailed", error=f"{type(error).__name__}: {error}", handler=handler.name
+                )
+                return
+            EVENTS_HANDLED.labels(self.app_label, "ok" if applied else "duplicate").inc()
+            return
+
+    def _dead_letter(self, message: Message, *, reason: str, error: str, handler: str = "") -> None:
+        headers = list(message.headers() or [])
+        headers += [
+            ("dlq.reason", reason.encode()),
+            ("dlq.error", error[:4000].encode()),
+            ("dlq.handler", handler.encode()),
+            ("dlq.consumer_group", self.group_id.encode()),
+            ("dlq.original_topic", (message.topic() or "").encode()),
+            ("dlq.original_partition", str(message.partition()).encode()),
+            ("dlq.original_offset", str(message.offset()).encode()),
+        ]
+        self.dead_letters.produce(self.dead_letter_topic, value=message.value(), key=message.key(), headers=headers)
+        # The offset is stored only once the dead letter is safely in Kafka.
+        if self.dead_letters.flush(30) != 0:
+            raise KafkaException(KafkaError(KafkaError._TIMED_OUT, "dead-letter produce timed out"))
+        EVENTS_HANDLED.labels(self.app_label, "dead_letter").inc()
+        logger.error("event dead-lettered", extra={"reason": reason, "error": error, "handler": handler})
+
+    def _record_lag(self, message: Message) -> None:
+        topic, partition = message.topic() or "", message.partition() or 0
+        try:
+            _low, high = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), cached=True)
+        except KafkaException:
+            return
+        if high >= 0:
+            CONSUMER_LAG.labels(self.app_label, topic, str(partition)).set(max(high - (message.offset() or 0) - 1, 0))

@@ -1,0 +1,112 @@
+"""Publishing: an event becomes an outbox row in the emitting app's database, in the
+caller's transaction. What happens after commit depends on the mode:
+
+- in-process (no KAFKA_BOOTSTRAP_SERVERS): the rows are delivered to the registered
+  handlers right after commit (`inprocess.deliver_pending`);
+- Kafka: a PostgreSQL NOTIFY, sent only if the transaction commits, wakes the relay.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from functools import partial
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+
+from socialapp.db_router import alias_for_model
+from socialapp.eventing.catalogue import Event
+from socialapp.eventing.envelope import Envelope
+from socialapp.eventing.errors import PublishOutsideTransactionError
+from socialapp.eventing.handlers import outbox_model, service_for_app
+from socialapp.observability.context import current_request_id
+from socialapp.services import database_alias_for_app, enabled_app_labels
+
+
+def events_mode() -> str:
+    return "kafka" if settings.KAFKA_BOOTSTRAP_SERVERS else "inprocess"
+
+
+def notify_channel(alias: str) -> str:
+    return f"socialapp_outbox_{alias}"
+
+
+def publish(event: Event) -> Envelope:
+    """Record `event` in its app's outbox, in the transaction already open on that database."""
+    return publish_many([event])[0]
+
+
+def publish_many(events: Sequence[Event]) -> list[Envelope]:
+    """Record several events of one app in one statement (e.g. a fan-out's notifications)."""
+    if not events:
+        return []
+    source_apps = {event.source_app for event in events}
+    if len(source_apps) != 1:
+        raise ValueError(f"publish_many takes events of one app, got {sorted(source_apps)}")
+    source_app = source_apps.pop()
+    outbox = outbox_model(source_app)
+    alias = alias_for_model(outbox)
+    connection = transaction.get_connection(alias)
+    if not connection.in_atomic_block:
+        raise PublishOutsideTransactionError(
+            f"publish() needs a transaction open on database {alias!r} "
+            f"(the {source_app} app's): wrap the write and its events in transaction.atomic()"
+        )
+    now = timezone.now()
+    headers = {"request_id": current_request_id()} if current_request_id() else {}
+    envelopes = [
+        Envelope(
+            id=uuid.uuid4(),
+            type=event.event_type,
+            source=service_for_app(source_app),
+            subject=event.subject(),
+            time=now,
+            version=event.version,
+            data=event.model_dump(mode="json"),
+        )
+        for event in events
+    ]
+    outbox._default_manager.bulk_create(
+        [
+            outbox(
+                event_id=envelope.id,
+                topic=event.topic,
+                event_type=envelope.type,
+                subject=envelope.subject,
+                envelope=envelope.model_dump(mode="json"),
+                headers=headers,
+            )
+            for envelope, event in zip(envelopes, events, strict=True)
+        ]
+    )
+    _wake_delivery(source_app, alias)
+    return envelopes
+
+
+def _wake_delivery(source_app: str, alias: str) -> None:
+    if events_mode() == "kafka":
+        connection = connections[alias]
+        if connection.vendor == "postgresql":
+            # NOTIFY is transactional: the relay hears it only if this transaction commits.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_notify(%s, '')", [notify_channel(alias)])
+        return
+    from socialapp.eventing.inprocess import deliver_pending
+
+    transaction.on_commit(partial(deliver_pending, source_app), using=alias)
+
+
+def outbox_backlog() -> dict[str, int]:
+    """Undelivered rows per database alias of the apps this process serves."""
+    backlog: dict[str, int] = {}
+    for label in enabled_app_labels():
+        alias = database_alias_for_app(label)
+        if alias is None:
+            continue
+        model = outbox_model(label)
+        backlog[alias] = backlog.get(alias, 0) + model._default_manager.filter(
+            delivered_at__isnull=True, given_up_at__isnull=True
+        ).count()
+    return backlog

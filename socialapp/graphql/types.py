@@ -1,0 +1,32 @@
+"""GraphQL types shared by every app's schema."""
+
+from __future__ import annotations
+
+import graphene
+
+from socialapp.errors import DomainError
+
+
+class FieldError(graphene.ObjectType):
+    """A typed error in a mutation payload: which input, a stable code, a human message."""
+
+    field = graphene.String(description="The input field at fault, or null for the whole request.")
+    code = graphene.String(required=True, description="Stable machine-readable code, e.g. `invalid`.")
+    message = graphene.String(required=True)
+
+
+def field_errors(error: DomainError) -> list[FieldError]:
+    return [FieldError(field=error.field, code=error.code, message=error.message)]
+
+
+class ServiceInfo(graphene.ObjectType):
+    """Which service answered: lets a client (or a test) see where Istio routed it."""
+
+    name = graphene.String(required=True)
+    version = graphene.String(required=True)
+
+
+def service_info(name: str) -> ServiceInfo:
+    from django.conf import settings
+
+    return ServiceInfo(name=name, version=getattr(settings, "SOCIALAPP_VERSION", "0.1.0"))

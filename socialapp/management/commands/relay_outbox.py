@@ -1,0 +1,43 @@
+"""`manage.py relay_outbox`: relay the outboxes of the served apps to Kafka until stopped.
+
+In in-process mode (no KAFKA_BOOTSTRAP_SERVERS) it delivers pending rows to the in-process
+handlers once and exits: useful after a crash when no server is running.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from socialapp.eventing.inprocess import deliver_all_pending
+from socialapp.eventing.kafka.relay import run_relays
+from socialapp.eventing.outbox import events_mode
+from socialapp.services import app_label_for_service, enabled_app_labels
+
+
+class Command(BaseCommand):
+    help = "Relay outbox rows to Kafka (one active relay per database; extra replicas stand by)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("services", nargs="*", help="services whose outboxes to relay (default: those served)")
+        parser.add_argument("--batch-size", type=int, default=settings.EVENTS_RELAY_BATCH_SIZE)
+        parser.add_argument("--poll-seconds", type=float, default=settings.EVENTS_RELAY_POLL_SECONDS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            labels = [app_label_for_service(s) for s in options["services"]] or enabled_app_labels()
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        if events_mode() != "kafka":
+            delivered = deliver_all_pending()
+            self.stdout.write(f"in-process mode: delivered {delivered} pending events")
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        self.stdout.write(f"relaying outboxes of {', '.join(labels)}")
+        run_relays(labels, stop=stop, batch_size=options["batch_size"], poll_seconds=options["poll_seconds"])

@@ -1,0 +1,213 @@
+"""Settings, read from the environment (12-factor).
+
+With no environment at all the project runs on its embedded defaults: five SQLite files,
+in-process event delivery, in-memory channel layer, local-memory cache, media on the local
+filesystem and Celery tasks run inline. Setting a URL switches the matching production
+component on. README.md lists every variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+
+from socialapp.services import parse_services
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+# --- core -------------------------------------------------------------------------------
+DEBUG: bool = env.bool("DEBUG", default=True)
+DEFAULT_SECRET_KEY = "insecure-embedded-default-key-do-not-use-in-production"
+SECRET_KEY: str = env.str("SECRET_KEY", default=DEFAULT_SECRET_KEY)
+ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var")))
+
+# --- services ---------------------------------------------------------------------------
+# Service name (what SOCIALAPP_SERVICES, the URL prefixes and the Kubernetes deployments use)
+# -> Django app label. apps/auth takes the label "identity": "auth" is django.contrib.auth's.
+SOCIALAPP_SERVICE_APPS: dict[str, str] = {
+    "auth": "identity",
+    "users": "users",
+    "feed": "feed",
+    "media": "media",
+    "notifications": "notifications",
+}
+SOCIALAPP_ENABLED_SERVICES: list[str] = parse_services(
+    env.str("SOCIALAPP_SERVICES", default="all"), list(SOCIALAPP_SERVICE_APPS)
+)
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "graphene_django",
+    "channels",
+    "socialapp",
+    "apps.auth",
+    "apps.users",
+    "apps.feed",
+    "apps.media",
+    "apps.notifications",
+]
+
+MIDDLEWARE = [
+    "socialapp.observability.middleware.RequestContextMiddleware",
+    "socialapp.observability.middleware.PrometheusMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
+ROOT_URLCONF = "socialapp.urls"
+ASGI_APPLICATION = "socialapp.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+# --- databases --------------------------------------------------------------------------
+# One alias per service. Each comes from its own URL (AUTH_DATABASE_URL, ...); unset, it is
+# DATABASE_URL's server with a database of its own (<name>_<alias>); with no DATABASE_URL,
+# a SQLite file in DATA_DIR. "default" is deliberately empty: every model is routed.
+DATABASE_ALIASES = ["auth", "users", "feed", "media", "notifications"]
+
+# App label -> database alias. django.contrib.auth and contenttypes live with identities.
+DATABASE_APP_ALIASES: dict[str, str] = {
+    "identity": "auth",
+    "auth": "auth",
+    "contenttypes": "auth",
+    "users": "users",
+    "feed": "feed",
+    "media": "media",
+    "notifications": "notifications",
+}
+
+
+def _database_for(alias: str) -> dict[str, object]:
+    own_url = env.str(f"{alias.upper()}_DATABASE_URL", default="")
+    shared_url = env.str("DATABASE_URL", default="")
+    if own_url:
+        config = env.db_url_config(own_url)
+    elif shared_url:
+        config = env.db_url_config(shared_url)
+        config["NAME"] = f"{config['NAME'] or 'socialapp'}_{alias}"
+    else:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / f"{alias}.sqlite3")}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL and a busy timeout let the relay, consumers and the server share a file.
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    else:
+        config.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+        config["CONN_HEALTH_CHECKS"] = True
+        config["TEST"] = {"NAME": f"test_{config['NAME']}"}
+    return config
+
+
+DATABASES: dict[str, dict[str, object]] = {"default": {}}
+DATABASES.update({alias: _database_for(alias) for alias in DATABASE_ALIASES})
+DATABASE_ROUTERS = ["socialapp.db_router.ServiceDatabaseRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- redis, cache, channels, celery ----------------------------------------------------
+REDIS_URL: str = env.str("REDIS_URL", default="")
+
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="")
+# No broker: tasks run inline in the caller (the embedded default).
+CELERY_TASK_ALWAYS_EAGER: bool = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_SERIALIZER = "json"
+
+# --- events -----------------------------------------------------------------------------
+# With KAFKA_BOOTSTRAP_SERVERS set, outbox rows are relayed to Kafka by `manage.py
+# relay_outbox` and consumed by `manage.py consume <service>`; without it, they are
+# delivered to the in-process handlers right after commit.
+KAFKA_BOOTSTRAP_SERVERS: str = env.str("KAFKA_BOOTSTRAP_SERVERS", default="")
+KAFKA_TOPIC_PREFIX: str = env.str("KAFKA_TOPIC_PREFIX", default="")
+KAFKA_CONSUMER_GROUP_PREFIX: str = env.str("KAFKA_CONSUMER_GROUP_PREFIX", default="socialapp")
+KAFKA_TOPIC_PARTITIONS: int = env.int("KAFKA_TOPIC_PARTITIONS", default=3)
+KAFKA_TOPIC_REPLICATION: int = env.int("KAFKA_TOPIC_REPLICATION", default=1)
+# Extra librdkafka settings for every client, e.g. "security.protocol=SSL,ssl.ca.location=/ca.pem".
+KAFKA_CLIENT_CONFIG: dict[str, str] = env.dict("KAFKA_CLIENT_CONFIG", default={})
+EVENTS_RELAY_BATCH_SIZE: int = env.int("EVENTS_RELAY_BATCH_SIZE", default=2000)
+EVENTS_RELAY_POLL_SECONDS: float = env.float("EVENTS_RELAY_POLL_SECONDS", default=1.0)
+EVENTS_CONSUMER_MAX_ATTEMPTS: int = env.int("EVENTS_CONSUMER_MAX_ATTEMPTS", default=3)
+EVENTS_INPROCESS_MAX_ATTEMPTS: int = env.int("EVENTS_INPROCESS_MAX_ATTEMPTS", default=5)
+# In-process mode: how often a server process sweeps its outboxes for rows a crash or a
+# failing handler left undelivered (0 turns the sweeper off; it still runs once at start).
+EVENTS_INPROCESS_SWEEP_SECONDS: float = env.float("EVENTS_INPROCESS_SWEEP_SECONDS", default=5.0)
+# Whether loading the ASGI application starts that sweeper (tests load it without one).
+EVENTS_START_SWEEPER: bool = env.bool("EVENTS_START_SWEEPER", default=True)
+
+# --- API --------------------------------------------------------------------------------
+GRAPHENE = {"SCHEMA": "socialapp.graphql.schema.schema", "ATOMIC_MUTATIONS": False}
+GRAPHQL_MAX_DEPTH: int = env.int("GRAPHQL_MAX_DEPTH", default=10)
+GRAPHIQL: bool = env.bool("GRAPHIQL", default=DEBUG)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "socialapp.errors.rest_exception_handler",
+}
+
+# --- static and media -------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+
+# --- i18n -------------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+# --- logging ----------------------------------------------------------------------------
+LOG_LEVEL: str = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT: str = env.str("LOG_FORMAT", default="json")  # json | console
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_context": {"()": "socialapp.observability.logging.RequestContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "socialapp.observability.logging.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "console": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

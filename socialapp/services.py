@@ -59,3 +59,10 @@ def parse_services(raw: str, known: list[str]) -> list[str]:
             f"SOCIALAPP_SERVICES names unknown services {unknown}; known: {known} or 'all'"
         )
     return [name for name in known if name in names]
+
+
+def service_module(service: str, submodule: str) -> str:
+    """Dotted path of a service app's submodule, e.g. ("feed", "urls") -> "apps.feed.urls"."""
+    from django.apps import apps
+
+    return f"{apps.get_app_config(app_label_for_service(service)).name}.{submodule}"

@@ -116,6 +116,8 @@ def _database_for(alias: str) -> dict[str, object]:
         config.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
         config["CONN_HEALTH_CHECKS"] = True
         config["TEST"] = {"NAME": f"test_{config['NAME']}"}
+    # No alias depends on "default" (which is empty) when test databases are created.
+    config.setdefault("TEST", {})["DEPENDENCIES"] = []  # type: ignore[index]
     return config
 
 

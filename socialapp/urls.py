@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from socialapp import health
 from socialapp.graphql.schema import build_schema, service_schemas
 from socialapp.graphql.views import LimitedGraphQLView
-from socialapp.services import enabled_services
+from socialapp.services import enabled_services, service_module
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
@@ -23,6 +23,6 @@ for _service, _schema in service_schemas().items():
     urlpatterns.append(
         path(f"graphql/{_service}/", csrf_exempt(LimitedGraphQLView.as_view(schema=_schema)), name=f"graphql-{_service}")
     )
-    _rest = import_module(f"apps.{_service}.urls")
+    _rest = import_module(service_module(_service, "urls"))
     if getattr(_rest, "urlpatterns", None):
         urlpatterns.append(path("", include(_rest)))

@@ -43,14 +43,21 @@ class Handler:
 _HANDLERS: dict[str, Handler] = {}
 
 
-def event_handler(event_class: type[E]) -> Callable[[Callable[[E, Envelope], None]], Callable[[E, Envelope], None]]:
+def event_handler(
+    event_class: type[E], *, app_label: str | None = None
+) -> Callable[[Callable[[E, Envelope], None]], Callable[[E, Envelope], None]]:
+    """Register a handler for `event_class`; it belongs to (and writes to) the app it is defined in."""
+
     def register(func: Callable[[E, Envelope], None]) -> Callable[[E, Envelope], None]:
-        app_config = apps.get_containing_app_config(func.__module__)
-        if app_config is None:
-            raise LookupError(f"handler {func.__module__}.{func.__qualname__} is not in an installed app")
+        label = app_label
+        if label is None:
+            app_config = apps.get_containing_app_config(func.__module__)
+            if app_config is None:
+                raise LookupError(f"handler {func.__module__}.{func.__qualname__} is not in an installed app")
+            label = app_config.label
         handler = Handler(
             name=f"{func.__module__}.{func.__qualname__}",
-            app_label=app_config.label,
+            app_label=label,
             event_class=event_class,
             func=func,
         )

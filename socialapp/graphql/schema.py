@@ -11,12 +11,11 @@ from importlib import import_module
 
 import graphene
 
-from socialapp.services import all_services, enabled_services
+from socialapp.services import all_services, enabled_services, service_module
 
 
 def _root_types(service: str) -> tuple[type | None, type | None]:
-    app_module = f"apps.{service}.graphql.schema"
-    module = import_module(app_module)
+    module = import_module(service_module(service, "graphql.schema"))
     return getattr(module, "Query", None), getattr(module, "Mutation", None)
 
 

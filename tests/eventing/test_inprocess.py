@@ -1,0 +1,113 @@
+"""In-process mode (the embedded default): committed events reach the handlers right after
+commit, exactly once, and nothing a crash or a failing handler leaves behind is lost."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from socialapp.db import atomic_for
+from socialapp.eventing import Envelope, event_handler, publish
+from socialapp.eventing import inprocess
+from socialapp.eventing.handlers import handlers_for, run_handler, unregister_handler
+from socialapp.eventing.inprocess import OutboxSweeper, deliver_all_pending
+from socialapp.eventing.testing import capture_events
+from tests.conftest import ALL_DATABASES
+from tests.eventing_app.contracts import ThingHappened
+from tests.eventing_app.models import Effect, OutboxMessage, Thing
+from tests.eventing_app.services import doomed_thing_record, thing_record
+
+pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
+
+
+def test_a_committed_event_is_handled_right_after_commit() -> None:
+    thing_record(key="a", seq=1)
+
+    assert list(Effect.objects.values_list("key", "seq")) == [("a", 1)]
+    assert OutboxMessage.objects.get().delivered_at is not None
+
+
+def test_nothing_is_handled_before_the_transaction_commits() -> None:
+    with atomic_for(Thing):
+        Thing.objects.create(key="a", seq=1)
+        publish(ThingHappened(key="a", seq=1))
+        assert not Effect.objects.exists()
+    assert Effect.objects.count() == 1
+
+
+def test_a_rolled_back_transaction_delivers_nothing() -> None:
+    with pytest.raises(RuntimeError), atomic_for(Thing):
+        publish(ThingHappened(key="a", seq=1))
+        raise RuntimeError("the write failed")
+
+    assert not OutboxMessage.objects.exists()
+    assert not Effect.objects.exists()
+
+
+def test_a_redelivered_event_has_no_second_effect() -> None:
+    with capture_events() as events:
+        thing_record(key="a", seq=1)
+    envelope = events[0]
+    [handler] = handlers_for(envelope)
+
+    applied_again = run_handler(handler, ThingHappened.model_validate(envelope.data), envelope)
+
+    assert applied_again is False
+    assert Effect.objects.count() == 1
+
+
+def test_events_left_undelivered_by_a_crash_are_delivered_at_the_next_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The process "dies" between commit and delivery: the after-commit delivery never runs.
+    monkeypatch.setattr(inprocess, "deliver_pending", lambda *args, **kwargs: 0)
+    for seq in range(3):
+        thing_record(key="a", seq=seq)
+    assert not Effect.objects.exists()
+    monkeypatch.undo()
+
+    sweeper = OutboxSweeper(interval=0)  # what a starting server runs first
+    sweeper.run()
+
+    assert list(Effect.objects.order_by("id").values_list("seq", flat=True)) == [0, 1, 2]
+    assert not OutboxMessage.objects.filter(delivered_at__isnull=True).exists()
+
+
+def test_a_failing_handler_is_retried_with_backoff_then_given_up(settings: SettingsWrapper) -> None:
+    settings.EVENTS_INPROCESS_MAX_ATTEMPTS = 3
+
+    doomed_thing_record(key="d")  # first attempt, right after commit
+    row = OutboxMessage.objects.get()
+    assert (row.attempts, row.delivered_at, row.given_up_at) == (1, None, None)
+    assert "HandlerBoom: cannot handle d" in row.last_error
+    assert row.available_at > timezone.now()  # backing off
+
+    for _ in range(2):
+        OutboxMessage.objects.update(available_at=timezone.now())
+        deliver_all_pending()
+
+    row.refresh_from_db()
+    assert row.attempts == 3
+    assert row.given_up_at is not None
+    assert row.delivered_at is None
+
+
+def test_a_failing_event_does_not_block_the_ones_after_it() -> None:
+    doomed_thing_record(key="d")
+    thing_record(key="a", seq=1)
+
+    assert list(Effect.objects.values_list("key", flat=True)) == ["a"]
+
+
+def test_a_handler_that_publishes_gets_its_own_events_delivered() -> None:
+    @event_handler(ThingHappened, app_label="eventtests")
+    def echo(event: ThingHappened, envelope: Envelope) -> None:
+        if event.seq < 3:
+            publish(ThingHappened(key=event.key, seq=event.seq + 1))
+
+    try:
+        thing_record(key="chain", seq=1)
+    finally:
+        unregister_handler(f"{__name__}.{echo.__qualname__}")
+
+    assert sorted(Effect.objects.values_list("seq", flat=True)) == [1, 2, 3]
+    assert OutboxMessage.objects.filter(delivered_at__isnull=True).count() == 0

@@ -1,0 +1,22 @@
+"""Test settings: the real components of the test machine (PostgreSQL, Redis), plus a
+small test-only app (`tests.eventing_app`) that exercises the event framework end to end.
+
+Every variable can still be overridden from the environment (CI sets nothing by default).
+"""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/socialapp")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+os.environ.setdefault("EVENTS_START_SWEEPER", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from socialapp.settings import *  # noqa: E402, F403
+from socialapp.settings import DATABASE_APP_ALIASES, INSTALLED_APPS, SOCIALAPP_ENABLED_SERVICES, SOCIALAPP_SERVICE_APPS  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.eventing_app"]
+# The test app behaves as a sixth service whose tables live in the feed database.
+SOCIALAPP_SERVICE_APPS = {**SOCIALAPP_SERVICE_APPS, "eventtests": "eventtests"}
+SOCIALAPP_ENABLED_SERVICES = [*SOCIALAPP_ENABLED_SERVICES, "eventtests"]
+DATABASE_APP_ALIASES = {**DATABASE_APP_ALIASES, "eventtests": "feed"}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

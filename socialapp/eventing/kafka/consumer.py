@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
 from socialapp.eventing import catalogue
 from socialapp.eventing.catalogue import Event
@@ -90,6 +90,7 @@ class EventConsumer:
         finally:
             self.consumer.close()  # commits the stored offsets
             self.dead_letters.flush(10)
+            connections.close_all()  # this thread's connections
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self.assigned.set()

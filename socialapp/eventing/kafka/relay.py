@@ -72,6 +72,7 @@ class OutboxRelay:
                 self.is_leader = False
                 close_old_connections()
         self.producer.flush(self.flush_timeout)
+        connections.close_all()  # this thread's connections
 
     def _relay_while_leader(self, listener: psycopg.Connection[Any] | None) -> None:
         while not self.stop.is_set():
@@ -84,9 +85,15 @@ class OutboxRelay:
         if listener is None:
             self.stop.wait(self.poll_seconds)
             return
-        # Returns at the first notification, or after the polling interval.
-        for _ in listener.notifies(timeout=self.poll_seconds, stop_after=1):
-            pass
+        # Returns at the first notification or after the polling interval, and checks
+        # `stop` twice a second so a shutdown never waits a whole interval.
+        deadline = time.monotonic() + self.poll_seconds
+        while not self.stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            if list(listener.notifies(timeout=min(remaining, 0.5), stop_after=1)):
+                return
 
     # --- one batch ------------------------------------------------------------------------
     def relay_batch(self) -> int:

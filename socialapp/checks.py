@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, register
 
 
 @register(Tags.security, deploy=True)
-def check_secret_key_is_set(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[Error]:
+def check_secret_key_is_set(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     if not settings.DEBUG and settings.SECRET_KEY == settings.DEFAULT_SECRET_KEY:
         return [Error("SECRET_KEY is the embedded default while DEBUG is off", id="socialapp.E001")]
     return []
 
 
 @register()
-def check_every_app_is_routed(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[Error]:
+def check_every_app_is_routed(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     from django.apps import apps
 
-    errors = []
+    errors: list[CheckMessage] = []
     for config in apps.get_app_configs():
-        if config.models_module is not None and list(config.get_models()) and config.label not in settings.DATABASE_APP_ALIASES:
+        if (
+            config.models_module is not None
+            and list(config.get_models())
+            and config.label not in settings.DATABASE_APP_ALIASES
+        ):
             errors.append(
-                Error(f"app {config.label!r} has models but no database alias", id="socialapp.E002",
-                      hint="add it to DATABASE_APP_ALIASES")
+                Error(
+                    f"app {config.label!r} has models but no database alias",
+                    id="socialapp.E002",
+                    hint="add it to DATABASE_APP_ALIASES",
+                )
             )
     return errors

@@ -24,8 +24,7 @@ def alias_for_model(model: type[Model] | Model) -> str:
     alias = database_alias_for_app(label)
     if alias is None:
         raise UnroutedModelError(
-            f"app {label!r} has no entry in settings.DATABASE_APP_ALIASES; "
-            "declare which service database owns it"
+            f"app {label!r} has no entry in settings.DATABASE_APP_ALIASES; declare which service database owns it"
         )
     return alias
 
@@ -40,7 +39,5 @@ class ServiceDatabaseRouter:
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
         return alias_for_model(obj1) == alias_for_model(obj2)
 
-    def allow_migrate(
-        self, db: str, app_label: str, model_name: str | None = None, **hints: Any
-    ) -> bool:
+    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool:
         return database_alias_for_app(app_label) == db

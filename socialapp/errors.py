@@ -71,16 +71,18 @@ def rest_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
         if isinstance(exc, RateLimitedError) and "retry_after" in exc.details:
             response["Retry-After"] = str(exc.details["retry_after"])
         return response
-    response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, drf_exceptions.APIException):
-        detail = exc.get_full_details()
-        if isinstance(detail, dict) and "message" not in detail:
-            errors = [
-                {"field": field, "code": item.get("code", "invalid"), "message": item.get("message", "")}
-                for field, items in detail.items()
-                for item in (items if isinstance(items, list) else [items])
-            ]
-        else:
-            errors = [{"field": None, "code": exc.get_codes(), "message": str(exc.detail)}]
-        response.data = {"errors": errors}
-    return response
+    fallback = drf_exception_handler(exc, context)
+    if fallback is not None and isinstance(exc, drf_exceptions.APIException):
+        fallback.data = {"errors": _api_exception_errors(exc)}
+    return fallback
+
+
+def _api_exception_errors(exc: drf_exceptions.APIException) -> list[dict[str, Any]]:
+    detail: Any = exc.get_full_details()
+    if isinstance(detail, dict) and "message" not in detail:
+        return [
+            {"field": field, "code": item.get("code", "invalid"), "message": str(item.get("message", ""))}
+            for field, items in detail.items()
+            for item in (items if isinstance(items, list) else [items])
+        ]
+    return [{"field": None, "code": str(exc.get_codes()), "message": str(exc.detail)}]

@@ -23,9 +23,7 @@ def app_label_for_service(service: str) -> str:
     try:
         return all_services()[service]
     except KeyError:
-        raise ValueError(
-            f"unknown service {service!r}; known: {', '.join(all_services())}"
-        ) from None
+        raise ValueError(f"unknown service {service!r}; known: {', '.join(all_services())}") from None
 
 
 def enabled_app_labels() -> list[str]:
@@ -55,9 +53,7 @@ def parse_services(raw: str, known: list[str]) -> list[str]:
         return list(known)
     unknown = [name for name in names if name not in known]
     if unknown:
-        raise ValueError(
-            f"SOCIALAPP_SERVICES names unknown services {unknown}; known: {known} or 'all'"
-        )
+        raise ValueError(f"SOCIALAPP_SERVICES names unknown services {unknown}; known: {known} or 'all'")
     return [name for name in known if name in names]
 
 

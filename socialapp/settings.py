@@ -9,6 +9,7 @@ component on. README.md lists every variable.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -20,7 +21,7 @@ env = environ.Env()
 
 # --- core -------------------------------------------------------------------------------
 DEBUG: bool = env.bool("DEBUG", default=True)
-DEFAULT_SECRET_KEY = "insecure-embedded-default-key-do-not-use-in-production"
+DEFAULT_SECRET_KEY = "insecure-embedded-default-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY: str = env.str("SECRET_KEY", default=DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -94,7 +95,7 @@ DATABASE_APP_ALIASES: dict[str, str] = {
 }
 
 
-def _database_for(alias: str) -> dict[str, object]:
+def _database_for(alias: str) -> dict[str, Any]:
     own_url = env.str(f"{alias.upper()}_DATABASE_URL", default="")
     shared_url = env.str("DATABASE_URL", default="")
     if own_url:
@@ -117,11 +118,11 @@ def _database_for(alias: str) -> dict[str, object]:
         config["CONN_HEALTH_CHECKS"] = True
         config["TEST"] = {"NAME": f"test_{config['NAME']}"}
     # No alias depends on "default" (which is empty) when test databases are created.
-    config.setdefault("TEST", {})["DEPENDENCIES"] = []  # type: ignore[index]
-    return config
+    config.setdefault("TEST", {})["DEPENDENCIES"] = []
+    return dict(config)
 
 
-DATABASES: dict[str, dict[str, object]] = {"default": {}}
+DATABASES: dict[str, dict[str, Any]] = {"default": {}}
 DATABASES.update({alias: _database_for(alias) for alias in DATABASE_ALIASES})
 DATABASE_ROUTERS = ["socialapp.db_router.ServiceDatabaseRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -131,9 +132,7 @@ REDIS_URL: str = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -171,7 +170,7 @@ GRAPHENE = {"SCHEMA": "socialapp.graphql.schema.schema", "ATOMIC_MUTATIONS": Fal
 GRAPHQL_MAX_DEPTH: int = env.int("GRAPHQL_MAX_DEPTH", default=10)
 GRAPHIQL: bool = env.bool("GRAPHIQL", default=DEBUG)
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,

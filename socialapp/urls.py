@@ -21,7 +21,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
 
 for _service, _schema in service_schemas().items():
     urlpatterns.append(
-        path(f"graphql/{_service}/", csrf_exempt(LimitedGraphQLView.as_view(schema=_schema)), name=f"graphql-{_service}")
+        path(
+            f"graphql/{_service}/", csrf_exempt(LimitedGraphQLView.as_view(schema=_schema)), name=f"graphql-{_service}"
+        )
     )
     _rest = import_module(service_module(_service, "urls"))
     if getattr(_rest, "urlpatterns", None):

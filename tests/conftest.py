@@ -60,9 +60,12 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         [
             str(tansu_binary()),
             "broker",
-            "--listener-url", f"tcp://127.0.0.1:{port}",
-            "--advertised-listener-url", f"tcp://127.0.0.1:{port}",
-            "--storage-engine", "memory://tansu/",
+            "--listener-url",
+            f"tcp://127.0.0.1:{port}",
+            "--advertised-listener-url",
+            f"tcp://127.0.0.1:{port}",
+            "--storage-engine",
+            "memory://tansu/",
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -86,14 +89,14 @@ TEST_CONSUMER_SETTINGS = {"max.poll.interval.ms": "10000", "session.timeout.ms":
 
 
 @pytest.fixture
-def kafka(kafka_broker: str, settings: SettingsWrapper) -> Iterator[str]:
+def kafka(kafka_broker: str, settings: SettingsWrapper) -> str:
     """Switch the event framework to Kafka mode, with topics and groups no other test uses."""
     prefix = f"t{os.getpid()}-{next(_kafka_namespace)}."
     settings.KAFKA_BOOTSTRAP_SERVERS = kafka_broker
     settings.KAFKA_TOPIC_PREFIX = prefix
     settings.KAFKA_CONSUMER_GROUP_PREFIX = f"{prefix}group"
     ensure_topics(list(settings.SOCIALAPP_SERVICE_APPS))
-    yield prefix
+    return prefix
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,8 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ.setdefault("EVENTS_START_SWEEPER", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from socialapp.settings import *  # noqa: E402, F403
-from socialapp.settings import DATABASE_APP_ALIASES, INSTALLED_APPS, SOCIALAPP_ENABLED_SERVICES, SOCIALAPP_SERVICE_APPS  # noqa: E402
+from socialapp.settings import *  # noqa: F403
+from socialapp.settings import DATABASE_APP_ALIASES, INSTALLED_APPS, SOCIALAPP_ENABLED_SERVICES, SOCIALAPP_SERVICE_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.eventing_app"]
 # The test app behaves as a sixth service whose tables live in the feed database.

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.apps import apps
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 
 from socialapp.db_router import alias_for_model
 from socialapp.eventing.catalogue import Event
 from socialapp.eventing.envelope import Envelope
+from socialapp.eventing.models import InboxMessage, OutboxMessage
 from socialapp.services import all_services
 
 E = TypeVar("E", bound=Event)
@@ -93,12 +94,12 @@ def service_for_app(app_label: str) -> str:
     return app_label
 
 
-def outbox_model(app_label: str) -> type[models.Model]:
-    return apps.get_model(app_label, "OutboxMessage")
+def outbox_model(app_label: str) -> type[OutboxMessage]:
+    return cast("type[OutboxMessage]", apps.get_model(app_label, "OutboxMessage"))
 
 
-def inbox_model(app_label: str) -> type[models.Model]:
-    return apps.get_model(app_label, "InboxMessage")
+def inbox_model(app_label: str) -> type[InboxMessage]:
+    return cast("type[InboxMessage]", apps.get_model(app_label, "InboxMessage"))
 
 
 def run_handler(handler: Handler, event: Event, envelope: Envelope) -> bool:
@@ -108,9 +109,7 @@ def run_handler(handler: Handler, event: Event, envelope: Envelope) -> bool:
     with transaction.atomic(using=alias):
         try:
             with transaction.atomic(using=alias):
-                inbox._default_manager.create(
-                    event_id=envelope.id, handler=handler.name, event_type=envelope.type
-                )
+                inbox._default_manager.create(event_id=envelope.id, handler=handler.name, event_type=envelope.type)
         except IntegrityError:
             return False
         handler.func(event, envelope)

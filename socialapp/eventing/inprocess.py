@@ -21,6 +21,7 @@ from socialapp.eventing import catalogue
 from socialapp.eventing.envelope import Envelope
 from socialapp.eventing.errors import MalformedEventError
 from socialapp.eventing.handlers import handlers_for, outbox_model, run_handler
+from socialapp.eventing.models import OutboxMessage
 from socialapp.observability.context import request_context
 from socialapp.observability.metrics import EVENTS_HANDLED
 from socialapp.services import enabled_app_labels
@@ -76,12 +77,12 @@ def _deliver_batch(app_label: str, batch_size: int) -> tuple[int, int]:
     return delivered, len(rows)
 
 
-def _deliver_row(row: object) -> str | None:
+def _deliver_row(row: OutboxMessage) -> str | None:
     """Run every enabled handler of the row's event. Returns an error text, or None on success."""
-    headers = getattr(row, "headers", {}) or {}
+    headers = row.headers or {}
     with request_context(headers.get("request_id")):
         try:
-            envelope = Envelope.model_validate(getattr(row, "envelope"))
+            envelope = Envelope.model_validate(row.envelope)
         except ValueError as error:
             return f"malformed envelope: {error}"
         event_class = catalogue.lookup(envelope.type, envelope.version)
@@ -99,7 +100,9 @@ def _deliver_row(row: object) -> str | None:
             try:
                 applied = run_handler(handler, event, envelope)
             except Exception as error:  # a handler's bug must not stop other handlers or rows
-                logger.exception("in-process handler failed", extra={"handler": handler.name, "event_id": str(envelope.id)})
+                logger.exception(
+                    "in-process handler failed", extra={"handler": handler.name, "event_id": str(envelope.id)}
+                )
                 EVENTS_HANDLED.labels(handler.app_label, "failed").inc()
                 failures.append(f"{handler.name}: {type(error).__name__}: {error}")
             else:
@@ -107,15 +110,15 @@ def _deliver_row(row: object) -> str | None:
         return "; ".join(failures) or None
 
 
-def _record_failure(outbox: type, row: object, error: str) -> None:
-    attempts = getattr(row, "attempts", 0) + 1
+def _record_failure(outbox: type[OutboxMessage], row: OutboxMessage, error: str) -> None:
+    attempts = row.attempts + 1
     changes: dict[str, object] = {"attempts": attempts, "last_error": error[:4000]}
     if attempts >= settings.EVENTS_INPROCESS_MAX_ATTEMPTS:
         changes["given_up_at"] = timezone.now()
-        logger.error("gave up delivering an event", extra={"event_id": str(getattr(row, "event_id")), "error": error})
+        logger.error("gave up delivering an event", extra={"event_id": str(row.event_id), "error": error})
     else:
         changes["available_at"] = timezone.now() + timedelta(seconds=min(2**attempts, 300))
-    outbox._default_manager.filter(pk=getattr(row, "pk")).update(**changes)
+    outbox._default_manager.filter(pk=row.pk).update(**changes)
 
 
 class OutboxSweeper(threading.Thread):

@@ -106,7 +106,8 @@ def outbox_backlog() -> dict[str, int]:
         if alias is None:
             continue
         model = outbox_model(label)
-        backlog[alias] = backlog.get(alias, 0) + model._default_manager.filter(
-            delivered_at__isnull=True, given_up_at__isnull=True
-        ).count()
+        backlog[alias] = (
+            backlog.get(alias, 0)
+            + model._default_manager.filter(delivered_at__isnull=True, given_up_at__isnull=True).count()
+        )
     return backlog

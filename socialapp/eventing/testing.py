@@ -19,9 +19,9 @@ def _outbox_labels() -> list[str]:
 def capture_events() -> Iterator[list[Envelope]]:
     """Collect the envelopes written to any outbox inside the block (committed or not yet).
 
-        with capture_events() as events:
-            post_create(...)
-        assert [e.type for e in events] == ["post.created"]
+    with capture_events() as events:
+        post_create(...)
+    assert [e.type for e in events] == ["post.created"]
     """
     start = {label: _last_id(label) for label in _outbox_labels()}
     captured: list[Envelope] = []

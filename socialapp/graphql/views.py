@@ -6,8 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from graphene.validation import depth_limit_validator
-from graphql import specified_rules
 from graphene_django.views import GraphQLView
+from graphql import specified_rules
 
 
 class LimitedGraphQLView(GraphQLView):

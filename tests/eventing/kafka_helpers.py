@@ -81,7 +81,9 @@ def read_topic(topic: str, *, idle_seconds: float = 2.0, partitions: int | None 
 
 
 def header(message: Message, name: str) -> str | None:
-    for key, value in message.headers() or []:
+    headers = message.headers() or []
+    pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
+    for key, value in pairs:
         if key == name:
             return value.decode() if isinstance(value, bytes) else value
     return None

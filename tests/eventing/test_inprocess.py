@@ -8,8 +8,7 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from socialapp.db import atomic_for
-from socialapp.eventing import Envelope, event_handler, publish
-from socialapp.eventing import inprocess
+from socialapp.eventing import Envelope, event_handler, inprocess, publish
 from socialapp.eventing.handlers import handlers_for, run_handler, unregister_handler
 from socialapp.eventing.inprocess import OutboxSweeper, deliver_all_pending
 from socialapp.eventing.testing import capture_events

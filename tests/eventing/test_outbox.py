@@ -8,6 +8,7 @@ import pytest
 from django.db import transaction
 
 from apps.feed.models import OutboxMessage as FeedOutbox
+from socialapp.db import atomic_for
 from socialapp.eventing import PublishOutsideTransactionError, publish
 from socialapp.eventing.catalogue import Event, lookup
 from socialapp.eventing.envelope import Envelope
@@ -55,7 +56,7 @@ def test_a_rolled_back_write_leaves_no_event() -> None:
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom), transaction.atomic(using="feed"):
+    with pytest.raises(Boom), atomic_for(Thing):
         Thing.objects.create(key="k", seq=1)
         publish(ThingHappened(key="k", seq=1))
         raise Boom
@@ -79,7 +80,15 @@ def test_envelope_round_trips_through_json() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [None, b"", b"not json", b"{}", b'{"id": "nope", "type": "x", "source": "s", "subject": "1", "time": "2026-01-01T00:00:00Z", "version": 1, "data": {}}', b"[1, 2]"],
+    [
+        None,
+        b"",
+        b"not json",
+        b"{}",
+        b'{"id": "nope", "type": "x", "source": "s", "subject": "1", "time": "2026-01-01T00:00:00Z", '
+        b'"version": 1, "data": {}}',
+        b"[1, 2]",
+    ],
 )
 def test_a_malformed_envelope_is_a_typed_error(raw: bytes | None) -> None:
     with pytest.raises(MalformedEventError):

@@ -1,5 +1,4 @@
 from socialapp.db import atomic_for
-
 from socialapp.eventing import publish, publish_many
 from tests.eventing_app.contracts import DoomedThing, ThingHappened
 from tests.eventing_app.models import Thing

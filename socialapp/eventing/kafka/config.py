@@ -16,7 +16,7 @@ def physical_topic(logical: str) -> str:
 
 def logical_topic(physical: str) -> str:
     prefix = settings.KAFKA_TOPIC_PREFIX
-    return physical[len(prefix):] if prefix and physical.startswith(prefix) else physical
+    return physical[len(prefix) :] if prefix and physical.startswith(prefix) else physical
 
 
 def dead_letter_topic(service: str) -> str:

@@ -97,7 +97,7 @@ class EventConsumer:
 
     # --- one message ----------------------------------------------------------------------
     def process(self, message: Message) -> None:
-        headers = dict(message.headers() or [])
+        headers = dict(_header_pairs(message))
         request_id = headers.get("request_id")
         with request_context(request_id.decode() if isinstance(request_id, bytes) else None):
             try:
@@ -146,7 +146,7 @@ class EventConsumer:
             return
 
     def _dead_letter(self, message: Message, *, reason: str, error: str, handler: str = "") -> None:
-        headers = list(message.headers() or [])
+        headers = _header_pairs(message)
         headers += [
             ("dlq.reason", reason.encode()),
             ("dlq.error", error[:4000].encode()),
@@ -171,3 +171,8 @@ class EventConsumer:
             return
         if high >= 0:
             CONSUMER_LAG.labels(self.app_label, topic, str(partition)).set(max(high - (message.offset() or 0) - 1, 0))
+
+
+def _header_pairs(message: Message) -> list[tuple[str, str | bytes | None]]:
+    headers = message.headers() or []
+    return list(headers.items()) if isinstance(headers, dict) else list(headers)

@@ -116,19 +116,21 @@ class OutboxRelay:
         for row_id, topic, subject, envelope, headers in rows:
             value = envelope if isinstance(envelope, str | bytes) else json.dumps(envelope)
             header_map = headers if isinstance(headers, dict) else json.loads(headers or "{}")
-            kafka_headers = [(name, str(v)) for name, v in header_map.items() if v is not None]
+            kafka_headers: list[tuple[str, str | bytes | None]] = [
+                (name, str(v)) for name, v in header_map.items() if v is not None
+            ]
             self._produce(physical_topic(topic), subject, value, kafka_headers, on_delivery(row_id))
         remaining = self.producer.flush(self.flush_timeout)
         if confirmed:
             self._mark_delivered(confirmed)
             EVENTS_PUBLISHED.labels(self.alias).inc(len(confirmed))
         if failures or remaining:
-            raise RelayDeliveryError(
-                f"{len(failures)} refused, {remaining} unconfirmed; first: {failures[:1]}"
-            )
+            raise RelayDeliveryError(f"{len(failures)} refused, {remaining} unconfirmed; first: {failures[:1]}")
         return len(confirmed)
 
-    def _produce(self, topic: str, key: str, value: str | bytes, headers: list[tuple[str, str]], callback: Any) -> None:
+    def _produce(
+        self, topic: str, key: str, value: str | bytes, headers: list[tuple[str, str | bytes | None]], callback: Any
+    ) -> None:
         while True:
             try:
                 self.producer.produce(topic, value=value, key=key, headers=headers, on_delivery=callback)
@@ -150,9 +152,7 @@ class OutboxRelay:
     def _mark_delivered(self, ids: list[int]) -> None:
         with connections[self.alias].cursor() as cursor:
             if self._is_postgres:
-                cursor.execute(
-                    f"UPDATE {self.table} SET delivered_at = now() WHERE id = ANY(%s)", [ids]
-                )
+                cursor.execute(f"UPDATE {self.table} SET delivered_at = now() WHERE id = ANY(%s)", [ids])
             else:
                 for start in range(0, len(ids), 500):
                     chunk = ids[start : start + 500]

@@ -1,0 +1,1 @@
+"""The five service apps: auth (label identity), users, feed, media, notifications."""

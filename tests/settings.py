@@ -11,12 +11,13 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ.setdefault("EVENTS_START_SWEEPER", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
+from socialapp.services import parse_services
 from socialapp.settings import *  # noqa: F403
-from socialapp.settings import DATABASE_APP_ALIASES, INSTALLED_APPS, SOCIALAPP_ENABLED_SERVICES, SOCIALAPP_SERVICE_APPS
+from socialapp.settings import DATABASE_APP_ALIASES, INSTALLED_APPS, SOCIALAPP_SERVICE_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.eventing_app"]
 # The test app behaves as a sixth service whose tables live in the feed database.
 SOCIALAPP_SERVICE_APPS = {**SOCIALAPP_SERVICE_APPS, "eventtests": "eventtests"}
-SOCIALAPP_ENABLED_SERVICES = [*SOCIALAPP_ENABLED_SERVICES, "eventtests"]
+SOCIALAPP_ENABLED_SERVICES = parse_services(os.environ.get("SOCIALAPP_SERVICES", "all"), list(SOCIALAPP_SERVICE_APPS))
 DATABASE_APP_ALIASES = {**DATABASE_APP_ALIASES, "eventtests": "feed"}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -13,14 +14,32 @@ from socialapp.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
+access_log = logging.getLogger("socialapp.access")
+
+
 class RequestContextMiddleware:
+    """Binds the request id for the request's duration, echoes it, and writes the access log line."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
+        started = time.perf_counter()
         with request_context(request_id):
             response = self.get_response(request)
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
         response[REQUEST_ID_HEADER] = request_id
         return response
 

@@ -1,0 +1,83 @@
+"""Runs the real ASGI application under uvicorn in a subprocess, against the test databases."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from django.db import connections
+
+from tests.conftest import ALL_DATABASES, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_database_env() -> dict[str, str]:
+    """*_DATABASE_URL variables pointing a child process at this session's test databases."""
+    env = {}
+    for alias in ALL_DATABASES:
+        db = connections[alias].settings_dict
+        env[f"{alias.upper()}_DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return env
+
+
+@dataclass
+class LiveServer:
+    url: str
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=10)
+
+    def log_lines(self) -> list[str]:
+        return self.log_path.read_text(errors="replace").splitlines()
+
+
+@contextmanager
+def live_server(tmp_path: Path, **env_overrides: str) -> Iterator[LiveServer]:
+    port = free_port()
+    log_path = tmp_path / f"server-{port}.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "json",
+        **test_database_env(),
+        **env_overrides,
+    }
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "socialapp.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(url=f"http://127.0.0.1:{port}", log_path=log_path, process=process)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)

@@ -1,0 +1,135 @@
+"""The ASGI application under a production server (uvicorn), over real HTTP: health,
+readiness, metrics, GraphQL per service and their union, request ids in JSON logs, and the
+same image serving any subset of the services."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ALL_DATABASES, free_port
+from tests.live_server import LiveServer, live_server
+
+pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
+
+SERVICES = ["auth", "users", "feed", "media", "notifications"]
+
+
+@pytest.fixture(scope="module")
+def monolith(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with live_server(tmp_path_factory.mktemp("monolith")) as server:
+        yield server
+
+
+def graphql(server: LiveServer, path: str, query: str) -> dict:
+    with server.client() as client:
+        response = client.post(path, json={"query": query})
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()
+
+
+def test_the_monolith_answers_health_readiness_and_every_schema(monolith: LiveServer) -> None:
+    with monolith.client() as client:
+        health = client.get("/healthz")
+        ready = client.get("/readyz")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "services": [*SERVICES, "eventtests"]}
+    assert ready.status_code == 200
+    checks = ready.json()["checks"]
+    assert {name for name, result in checks.items() if result["ok"]} == {
+        *(f"database:{alias}" for alias in ALL_DATABASES),
+        "redis",
+    }
+
+    union = graphql(monolith, "/graphql/", "{ " + " ".join(f"{s}Service {{ name }}" for s in SERVICES) + " }")
+    assert union == {"data": {f"{s}Service": {"name": s} for s in SERVICES}}
+    for service in SERVICES:
+        assert graphql(monolith, f"/graphql/{service}/", f"{{ {service}Service {{ name version }} }}") == {
+            "data": {f"{service}Service": {"name": service, "version": "0.1.0"}}
+        }
+
+
+def test_a_service_schema_does_not_answer_for_another_service(monolith: LiveServer) -> None:
+    result = graphql(monolith, "/graphql/auth/", "{ feedService { name } }")
+    assert "data" not in result or result["data"] is None
+    assert result["errors"][0]["message"].startswith("Cannot query field 'feedService' on type 'Query'.")
+
+
+def nested_query(depth: int) -> str:
+    return "{ nested " + "{ child " * (depth - 1) + "{ depth }" + " }" * (depth - 1) + " }"
+
+
+def test_queries_nested_too_deep_are_refused(monolith: LiveServer) -> None:
+    # GRAPHQL_MAX_DEPTH is 10 by default.
+    allowed = graphql(monolith, "/graphql/eventtests/", nested_query(10))
+    refused = graphql(monolith, "/graphql/eventtests/", nested_query(11))
+
+    assert "errors" not in allowed
+    assert refused["errors"][0]["message"] == "'anonymous' exceeds maximum operation depth of 10."
+    assert refused.get("data") is None
+
+
+def test_malformed_graphql_requests_get_a_clear_400(monolith: LiveServer) -> None:
+    with monolith.client() as client:
+        not_json = client.post("/graphql/", content=b"{nope", headers={"content-type": "application/json"})
+        no_query = client.post("/graphql/", json={})
+    assert not_json.status_code == 400
+    assert not_json.json()["errors"][0]["message"] == "POST body sent invalid JSON."
+    assert no_query.status_code == 400
+    assert no_query.json()["errors"][0]["message"] == "Must provide query string."
+
+
+def test_request_ids_are_echoed_and_logged_as_json(monolith: LiveServer) -> None:
+    with monolith.client() as client:
+        given = client.get("/healthz", headers={"X-Request-ID": "trace-abc-123"})
+        minted = client.get("/healthz")
+        hostile = client.get("/healthz", headers={"X-Request-ID": "<script>" + "x" * 300})
+    assert given.headers["X-Request-ID"] == "trace-abc-123"
+    assert len(minted.headers["X-Request-ID"]) == 32
+    assert len(hostile.headers["X-Request-ID"]) == 32  # replaced, never echoed
+
+    records = [json.loads(line) for line in monolith.log_lines() if line.startswith("{")]
+    assert all({"time", "level", "logger", "message", "request_id"} <= set(r) for r in records)
+    access = [r for r in records if r["logger"] == "socialapp.access" and r["request_id"] == "trace-abc-123"]
+    assert len(access) == 1
+    assert access[0]["path"] == "/healthz"
+    assert access[0]["status"] == 200
+
+
+def test_metrics_expose_requests_latency_and_outbox_backlog(monolith: LiveServer) -> None:
+    with monolith.client() as client:
+        client.get("/healthz")
+        body = client.get("/metrics").text
+    assert 'socialapp_http_requests_total{method="GET",route="healthz",status="200"}' in body
+    assert 'socialapp_http_request_duration_seconds_bucket{le="0.002",method="GET",route="healthz"}' in body
+    for alias in ALL_DATABASES:
+        assert f'socialapp_outbox_backlog{{alias="{alias}"}}' in body
+
+
+def test_the_same_image_serves_only_the_configured_services(tmp_path: Path) -> None:
+    with live_server(tmp_path, SOCIALAPP_SERVICES="feed") as feed_only, feed_only.client() as client:
+        assert client.get("/healthz").json()["services"] == ["feed"]
+        assert set(client.get("/readyz").json()["checks"]) == {"database:feed", "redis"}
+        assert client.post("/graphql/feed/", json={"query": "{ feedService { name } }"}).status_code == 200
+        assert client.post("/graphql/auth/", json={"query": "{ authService { name } }"}).status_code == 404
+        union = client.post("/graphql/", json={"query": "{ authService { name } }"}).json()
+        assert union["errors"][0]["message"].startswith("Cannot query field 'authService' on type 'Query'.")
+
+
+def test_unknown_services_are_refused_at_start(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="SOCIALAPP_SERVICES names unknown services"):  # noqa: SIM117
+        with live_server(tmp_path, SOCIALAPP_SERVICES="feed,chat"):
+            pass
+
+
+def test_readiness_fails_when_a_configured_dependency_is_down(tmp_path: Path) -> None:
+    closed_port = free_port()
+    with live_server(tmp_path, KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{closed_port}") as server, server.client() as client:
+        ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["status"] == "unavailable"
+    assert ready.json()["checks"]["kafka"]["ok"] is False
+    assert ready.json()["checks"]["database:feed"]["ok"] is True

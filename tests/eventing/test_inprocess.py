@@ -3,6 +3,8 @@ commit, exactly once, and nothing a crash or a failing handler leaves behind is 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
@@ -13,9 +15,11 @@ from socialapp.eventing.handlers import handlers_for, run_handler, unregister_ha
 from socialapp.eventing.inprocess import OutboxSweeper, deliver_all_pending
 from socialapp.eventing.testing import capture_events
 from tests.conftest import ALL_DATABASES
+from tests.eventing.kafka_helpers import wait_until
 from tests.eventing_app.contracts import ThingHappened
 from tests.eventing_app.models import Effect, OutboxMessage, Thing
 from tests.eventing_app.services import doomed_thing_record, thing_record
+from tests.live_server import live_server
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
 
@@ -110,3 +114,17 @@ def test_a_handler_that_publishes_gets_its_own_events_delivered() -> None:
 
     assert sorted(Effect.objects.values_list("seq", flat=True)) == [1, 2, 3]
     assert OutboxMessage.objects.filter(delivered_at__isnull=True).count() == 0
+
+
+def test_a_starting_server_delivers_what_the_previous_process_left_behind(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(inprocess, "deliver_pending", lambda *args, **kwargs: 0)  # the "crash"
+    thing_record(key="left-behind", seq=1)
+    monkeypatch.undo()
+    assert not Effect.objects.exists()
+
+    with live_server(tmp_path, EVENTS_START_SWEEPER="true"):
+        wait_until(lambda: Effect.objects.filter(key="left-behind").exists(), timeout=20, what="the sweep at start")
+
+    assert OutboxMessage.objects.get().delivered_at is not None

@@ -50,7 +50,8 @@ def readiness_checks() -> dict[str, Callable[[], None]]:
         checks["redis"] = _check_redis
     if settings.KAFKA_BOOTSTRAP_SERVERS:
         checks["kafka"] = _check_kafka
-    return checks
+    skipped = set(settings.READYZ_SKIP)
+    return {name: check for name, check in checks.items() if name.split(":")[0] not in skipped}
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
@@ -70,3 +71,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 def metrics(request: HttpRequest) -> HttpResponse:
     return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+
+
+PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {"/healthz": healthz, "/readyz": readyz, "/metrics": metrics}

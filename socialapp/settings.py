@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "socialapp.observability.middleware.RequestContextMiddleware",
     "socialapp.observability.middleware.PrometheusMiddleware",
+    # Probes and scrapes come by pod IP: answer them before Host validation.
+    "socialapp.observability.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]
@@ -114,7 +116,8 @@ def _database_for(alias: str) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
         }
     else:
-        config.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+        # 0 under ASGI (Django's advice: requests run in varying threads); workers may set 60.
+        config.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
         config["CONN_HEALTH_CHECKS"] = True
         config["TEST"] = {"NAME": f"test_{config['NAME']}"}
     # No alias depends on "default" (which is empty) when test databases are created.
@@ -167,6 +170,9 @@ EVENTS_START_SWEEPER: bool = env.bool("EVENTS_START_SWEEPER", default=True)
 
 # --- API --------------------------------------------------------------------------------
 GRAPHENE = {"SCHEMA": "socialapp.graphql.schema.schema", "ATOMIC_MUTATIONS": False}
+# Readiness checks to leave out, e.g. "kafka" for web pods that only write to the outbox.
+READYZ_SKIP: list[str] = env.list("READYZ_SKIP", default=[])
+
 GRAPHQL_MAX_DEPTH: int = env.int("GRAPHQL_MAX_DEPTH", default=10)
 GRAPHIQL: bool = env.bool("GRAPHIQL", default=DEBUG)
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import resolve
 
 from socialapp.observability.context import accept_request_id, request_context
 from socialapp.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -15,6 +16,26 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 
 access_log = logging.getLogger("socialapp.access")
+
+
+class ProbeMiddleware:
+    """Answers /healthz, /readyz and /metrics before anything validates the Host header.
+
+    Kubelet probes and Prometheus scrapes address the pod by IP, which ALLOWED_HOSTS rightly
+    does not list; these three endpoints reveal nothing a Host check would protect.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from socialapp import health
+
+        probe = health.PROBES.get(request.path_info)
+        if probe is not None and request.method in ("GET", "HEAD"):
+            request.resolver_match = resolve(request.path_info)  # labels the metrics
+            return probe(request)
+        return self.get_response(request)
 
 
 class RequestContextMiddleware:

@@ -11,6 +11,7 @@ Services, and a docker-compose.yml whose app processes all run the one image.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import re
 import shlex
@@ -321,6 +322,11 @@ def management_commands() -> set[str]:
     return {path.stem for path in COMMANDS.glob("*.py") if not path.stem.startswith("_")}
 
 
+def positional_args(args: list[str]) -> list[str]:
+    """A command's arguments before its first option."""
+    return list(itertools.takewhile(lambda arg: not arg.startswith("--"), args))
+
+
 def check_command(where: str, command: list[str]) -> None:
     """A command must run this codebase: a management command of ours, the ASGI app, Celery."""
     program = command[0]
@@ -330,7 +336,7 @@ def check_command(where: str, command: list[str]) -> None:
         if command[2] == "consume":
             assert command[3] in SERVICES, f"{where}: consumes unknown service {command[3]!r}"
         if command[2] == "relay_outbox":
-            assert set(command[3:]) <= set(SERVICES), f"{where}: relays unknown services"
+            assert set(positional_args(command[3:])) <= set(SERVICES), f"{where}: relays unknown services"
     elif program in ("gunicorn", "uvicorn"):
         module, _, attribute = command[1].partition(":")
         source = REPO / Path(*module.split(".")).with_suffix(".py")
@@ -376,7 +382,8 @@ def test_a_relay_deployment_relays_every_outbox() -> None:
     ]
 
     assert len(relays) == 1
-    assert set(relays[0][3:]) == set(SERVICES)
+    assert set(positional_args(relays[0][3:])) == set(SERVICES)
+    assert relays[0][relays[0].index("--metrics-addr") + 1] == "0.0.0.0"
 
 
 # --- Services and the mesh ------------------------------------------------------------------

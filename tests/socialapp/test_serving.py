@@ -133,3 +133,21 @@ def test_readiness_fails_when_a_configured_dependency_is_down(tmp_path: Path) ->
     assert ready.json()["status"] == "unavailable"
     assert ready.json()["checks"]["kafka"]["ok"] is False
     assert ready.json()["checks"]["database:feed"]["ok"] is True
+
+
+def test_probes_answer_whatever_the_host_header_but_other_routes_check_it(monolith: LiveServer) -> None:
+    pod_ip = {"Host": "10.1.2.3:8000"}
+    with monolith.client() as client:
+        assert client.get("/healthz", headers=pod_ip).status_code == 200
+        assert client.get("/readyz", headers=pod_ip).status_code == 200
+        assert client.get("/metrics", headers=pod_ip).status_code == 200
+        assert client.post("/graphql/", json={"query": "{ feedService { name } }"}, headers=pod_ip).status_code == 400
+
+
+def test_readiness_leaves_out_the_checks_it_is_told_to(tmp_path: Path) -> None:
+    closed_port = free_port()
+    env = {"KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{closed_port}", "READYZ_SKIP": "kafka,redis"}
+    with live_server(tmp_path, **env) as server, server.client() as client:
+        ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert not {"kafka", "redis"} & set(ready.json()["checks"])

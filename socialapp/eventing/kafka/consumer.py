@@ -67,7 +67,9 @@ class EventConsumer:
 
     def run(self) -> None:
         if not self.topics:
-            logger.warning("%s handles no events; nothing to consume", self.app_label)
+            # Idle rather than exit: an orchestrator would restart an exited consumer forever.
+            logger.warning("%s handles no events; idling until stopped", self.app_label)
+            self.stop.wait()
             return
         self.consumer.subscribe(self.topics, on_assign=self._on_assign)
         logger.info("consuming", extra={"group": self.group_id, "topics": self.topics})

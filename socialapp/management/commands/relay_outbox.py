@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from prometheus_client import start_http_server
 
 from socialapp.eventing.inprocess import deliver_all_pending
 from socialapp.eventing.kafka.relay import run_relays
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("services", nargs="*", help="services whose outboxes to relay (default: those served)")
         parser.add_argument("--batch-size", type=int, default=settings.EVENTS_RELAY_BATCH_SIZE)
         parser.add_argument("--poll-seconds", type=float, default=settings.EVENTS_RELAY_POLL_SECONDS)
+        parser.add_argument("--metrics-port", type=int, default=0, help="serve Prometheus metrics on this port")
+        parser.add_argument("--metrics-addr", default="127.0.0.1")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -36,6 +39,8 @@ class Command(BaseCommand):
             delivered = deliver_all_pending()
             self.stdout.write(f"in-process mode: delivered {delivered} pending events")
             return
+        if options["metrics_port"]:
+            start_http_server(options["metrics_port"], addr=options["metrics_addr"])
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,11 +25,12 @@ def monolith(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) ->
         yield server
 
 
-def graphql(server: LiveServer, path: str, query: str) -> dict:
+def graphql(server: LiveServer, path: str, query: str) -> dict[str, Any]:
     with server.client() as client:
         response = client.post(path, json={"query": query})
     assert response.headers["content-type"].startswith("application/json")
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def test_the_monolith_answers_health_readiness_and_every_schema(monolith: LiveServer) -> None:

@@ -12,19 +12,23 @@ import sys
 import time
 import uuid
 from collections import defaultdict
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from confluent_kafka import Producer
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
+from prometheus_client import REGISTRY
 
 from socialapp.db import atomic_for
-from socialapp.eventing import publish
+from socialapp.eventing import Envelope, publish
 from socialapp.eventing.kafka.config import dead_letter_topic, physical_topic
 from socialapp.eventing.kafka.relay import OutboxRelay
 from socialapp.eventing.testing import capture_events
+from socialapp.observability.context import request_context
 from tests.conftest import ALL_DATABASES
 from tests.eventing.kafka_helpers import header, read_topic, running_consumer, running_relay, wait_until
 from tests.eventing_app.contracts import ThingHappened
@@ -184,6 +188,44 @@ def test_a_rolled_back_transaction_publishes_nothing(kafka: str) -> None:
 
     on_broker = read_topic(physical_topic("post-events"))
     assert [json.loads(m.value() or b"")["subject"] for m in on_broker] == ["real"]
+
+
+def test_messages_are_keyed_by_aggregate_and_carry_type_id_and_request_id_headers(kafka: str) -> None:
+    with request_context("req-to-kafka"), capture_events() as events:
+        thing_record(key="aggregate-7", seq=1)
+
+    assert OutboxRelay("eventtests").relay_batch() == 1
+
+    [message] = read_topic(physical_topic("post-events"))
+    assert message.key() == b"aggregate-7"
+    assert header(message, "type") == "test.thing_happened"
+    assert header(message, "id") == str(events[0].id)
+    assert header(message, "request_id") == "req-to-kafka"
+    assert Envelope.parse(message.value()) == events[0]
+
+
+def test_consumers_count_what_they_handle_in_metrics(kafka: str) -> None:
+    def handled(outcome: str) -> float:
+        labels = {"consumer": "eventtests", "outcome": outcome}
+        return REGISTRY.get_sample_value("socialapp_events_handled_total", labels) or 0.0
+
+    before_ok, before_dead = handled("ok"), handled("dead_letter")
+    thing_record(key="m", seq=1)
+    doomed_thing_record(key="m")
+    with running_relay(), running_consumer(max_attempts=1):
+        wait_until(lambda: handled("dead_letter") > before_dead, what="the dead letter")
+
+    assert handled("ok") == before_ok + 1
+    assert handled("dead_letter") == before_dead + 1
+
+
+def test_create_topics_is_idempotent(kafka: str) -> None:
+    out = StringIO()
+    call_command("create_topics", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert f"{kafka}post-events: exists" in lines  # the fixture created them already
+    assert f"{kafka}feed-dead-letter: exists" in lines
+    assert len(lines) == 4 + 6  # the seed's four topics + a dead-letter topic per service (six in tests)
 
 
 def test_the_relay_is_woken_by_the_commit_not_by_polling(kafka: str) -> None:

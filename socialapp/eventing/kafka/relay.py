@@ -32,6 +32,14 @@ from socialapp.observability.metrics import EVENTS_PUBLISHED
 logger = logging.getLogger(__name__)
 
 
+def kafka_headers(event_type: str, event_id: object, stored: object) -> list[tuple[str, str | bytes | None]]:
+    """Type and id (so consumers can route or skip without parsing) plus the stored trace context."""
+    context = stored if isinstance(stored, dict) else json.loads(str(stored or "{}"))
+    headers: list[tuple[str, str | bytes | None]] = [("type", event_type), ("id", str(event_id))]
+    headers += [(name, str(value)) for name, value in context.items() if value is not None]
+    return headers
+
+
 class RelayDeliveryError(RuntimeError):
     """The broker refused or timed out some messages; they stay pending and are retried."""
 
@@ -113,13 +121,11 @@ class OutboxRelay:
 
             return callback
 
-        for row_id, topic, subject, envelope, headers in rows:
+        for row_id, topic, subject, event_type, event_id, envelope, headers in rows:
             value = envelope if isinstance(envelope, str | bytes) else json.dumps(envelope)
-            header_map = headers if isinstance(headers, dict) else json.loads(headers or "{}")
-            kafka_headers: list[tuple[str, str | bytes | None]] = [
-                (name, str(v)) for name, v in header_map.items() if v is not None
-            ]
-            self._produce(physical_topic(topic), subject, value, kafka_headers, on_delivery(row_id))
+            self._produce(
+                physical_topic(topic), subject, value, kafka_headers(event_type, event_id, headers), on_delivery(row_id)
+            )
         remaining = self.producer.flush(self.flush_timeout)
         if confirmed:
             self._mark_delivered(confirmed)
@@ -142,7 +148,7 @@ class OutboxRelay:
         # The envelope column is read as text and sent as is: no decode/encode per row.
         envelope_column = "envelope::text" if self._is_postgres else "envelope"
         sql = (
-            f"SELECT id, topic, subject, {envelope_column}, headers FROM {self.table} "
+            f"SELECT id, topic, subject, event_type, event_id, {envelope_column}, headers FROM {self.table} "
             "WHERE delivered_at IS NULL AND given_up_at IS NULL ORDER BY id LIMIT %s"
         )
         with connections[self.alias].cursor() as cursor:

@@ -188,6 +188,31 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 
+# With a bucket, media go to S3 (or MinIO / any S3-compatible endpoint) through
+# django-storages; credentials come from the usual AWS variables or the pod's IAM role.
+AWS_STORAGE_BUCKET_NAME: str = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL: str | None = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME: str | None = env.str("AWS_S3_REGION_NAME", default="") or None
+# Private by default: URLs are presigned and expire.
+AWS_QUERYSTRING_AUTH: bool = env.bool("MEDIA_URLS_PRESIGNED", default=True)
+AWS_QUERYSTRING_EXPIRE: int = env.int("MEDIA_URL_EXPIRY_SECONDS", default=3600)
+AWS_DEFAULT_ACL = None
+AWS_S3_FILE_OVERWRITE = False
+AWS_S3_SIGNATURE_VERSION = "s3v4"
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage"
+        if AWS_STORAGE_BUCKET_NAME
+        else "django.core.files.storage.FileSystemStorage"
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- search -----------------------------------------------------------------------------
+# With a URL, the feed's search adapter indexes into Elasticsearch; without, it searches
+# the database.
+ELASTICSEARCH_URL: str = env.str("ELASTICSEARCH_URL", default="")
+
 # --- i18n -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,4 +1,6 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from tests.eventing_app.consumers import EchoConsumer
 
 urlpatterns: list[URLPattern] = []
-websocket_urlpatterns: list[URLPattern] = []
+websocket_urlpatterns: list[URLPattern] = [path("ws/echo/", EchoConsumer.as_asgi())]

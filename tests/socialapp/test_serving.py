@@ -4,12 +4,14 @@ same image serving any subset of the services."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import websockets
 
 from tests.conftest import ALL_DATABASES, free_port
 from tests.live_server import LiveServer, live_server
@@ -153,3 +155,29 @@ def test_readiness_leaves_out_the_checks_it_is_told_to(tmp_path: Path) -> None:
         ready = client.get("/readyz")
     assert ready.status_code == 200
     assert not {"kafka", "redis"} & set(ready.json()["checks"])
+
+
+def test_websockets_are_served_on_the_enabled_services_routes(monolith: LiveServer) -> None:
+    ws_url = monolith.url.replace("http://", "ws://")
+    origin = monolith.url.replace("127.0.0.1", "localhost")
+
+    async def talk() -> Any:
+        async with websockets.connect(f"{ws_url}/ws/echo/", origin=origin) as socket:
+            await socket.send(json.dumps({"hello": "world"}))
+            return json.loads(await socket.recv())
+
+    assert asyncio.run(talk()) == {"echo": {"hello": "world"}}
+
+
+def test_websockets_from_a_foreign_origin_or_to_no_route_are_refused(monolith: LiveServer) -> None:
+    ws_url = monolith.url.replace("http://", "ws://")
+
+    async def connect(path: str, origin: str) -> None:
+        async with websockets.connect(f"{ws_url}{path}", origin=origin):
+            pass
+
+    with pytest.raises(websockets.exceptions.InvalidStatus) as foreign:
+        asyncio.run(connect("/ws/echo/", "https://evil.example.com"))
+    assert foreign.value.response.status_code == 403
+    with pytest.raises((websockets.exceptions.InvalidStatus, websockets.exceptions.InvalidMessage)):
+        asyncio.run(connect("/ws/nothing/", "http://localhost"))

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import websockets
+from websockets.typing import Origin
 
 from tests.conftest import ALL_DATABASES, free_port
 from tests.live_server import LiveServer, live_server
@@ -162,7 +163,7 @@ def test_websockets_are_served_on_the_enabled_services_routes(monolith: LiveServ
     origin = monolith.url.replace("127.0.0.1", "localhost")
 
     async def talk() -> Any:
-        async with websockets.connect(f"{ws_url}/ws/echo/", origin=origin) as socket:
+        async with websockets.connect(f"{ws_url}/ws/echo/", origin=Origin(origin)) as socket:
             await socket.send(json.dumps({"hello": "world"}))
             return json.loads(await socket.recv())
 
@@ -173,7 +174,7 @@ def test_websockets_from_a_foreign_origin_or_to_no_route_are_refused(monolith: L
     ws_url = monolith.url.replace("http://", "ws://")
 
     async def connect(path: str, origin: str) -> None:
-        async with websockets.connect(f"{ws_url}{path}", origin=origin):
+        async with websockets.connect(f"{ws_url}{path}", origin=Origin(origin)):
             pass
 
     with pytest.raises(websockets.exceptions.InvalidStatus) as foreign:

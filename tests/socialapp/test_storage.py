@@ -3,7 +3,7 @@ bucket is configured, both behind Django's storage API with private, expiring UR
 
 from __future__ import annotations
 
-import boto3  # type: ignore[import-untyped]
+import boto3
 import httpx
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage

@@ -19,6 +19,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
+SOCIALAPP_VERSION: str = env.str("SOCIALAPP_VERSION", default="0.1.0")
+
 # --- core -------------------------------------------------------------------------------
 DEBUG: bool = env.bool("DEBUG", default=True)
 DEFAULT_SECRET_KEY = "insecure-embedded-default-key-do-not-use-in-production"  # noqa: S105

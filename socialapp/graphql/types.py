@@ -26,7 +26,11 @@ class ServiceInfo(graphene.ObjectType):
     version = graphene.String(required=True)
 
 
-def service_info(name: str) -> ServiceInfo:
+def service_info_field(name: str) -> graphene.Field:
+    """The `<service>Service` root field every schema has: which service answered, and its version."""
     from django.conf import settings
 
-    return ServiceInfo(name=name, version=getattr(settings, "SOCIALAPP_VERSION", "0.1.0"))
+    def resolve(root: object, info: graphene.ResolveInfo) -> ServiceInfo:
+        return ServiceInfo(name=name, version=settings.SOCIALAPP_VERSION)
+
+    return graphene.Field(ServiceInfo, required=True, resolver=resolve, description="The service answering.")

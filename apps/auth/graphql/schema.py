@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import graphene
 
-from socialapp.graphql.types import ServiceInfo, service_info
+from socialapp.graphql.types import service_info_field
 
 
 class Query(graphene.ObjectType):
-    auth_service = graphene.Field(ServiceInfo, required=True, description="The service answering.")
-
-    @staticmethod
-    def resolve_auth_service(root: Any, info: graphene.ResolveInfo) -> ServiceInfo:
-        return service_info("auth")
+    auth_service = service_info_field("auth")
 
 
 schema = graphene.Schema(query=Query)

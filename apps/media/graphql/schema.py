@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import graphene
 
-from socialapp.graphql.types import ServiceInfo, service_info
+from socialapp.graphql.types import service_info_field
 
 
 class Query(graphene.ObjectType):
-    media_service = graphene.Field(ServiceInfo, required=True, description="The service answering.")
-
-    @staticmethod
-    def resolve_media_service(root: Any, info: graphene.ResolveInfo) -> ServiceInfo:
-        return service_info("media")
+    media_service = service_info_field("media")
 
 
 schema = graphene.Schema(query=Query)

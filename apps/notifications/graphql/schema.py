@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import graphene
 
-from socialapp.graphql.types import ServiceInfo, service_info
+from socialapp.graphql.types import service_info_field
 
 
 class Query(graphene.ObjectType):
-    notifications_service = graphene.Field(ServiceInfo, required=True, description="The service answering.")
-
-    @staticmethod
-    def resolve_notifications_service(root: Any, info: graphene.ResolveInfo) -> ServiceInfo:
-        return service_info("notifications")
+    notifications_service = service_info_field("notifications")
 
 
 schema = graphene.Schema(query=Query)

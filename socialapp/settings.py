@@ -167,6 +167,8 @@ EVENTS_INPROCESS_MAX_ATTEMPTS: int = env.int("EVENTS_INPROCESS_MAX_ATTEMPTS", de
 # In-process mode: how often a server process sweeps its outboxes for rows a crash or a
 # failing handler left undelivered (0 turns the sweeper off; it still runs once at start).
 EVENTS_INPROCESS_SWEEP_SECONDS: float = env.float("EVENTS_INPROCESS_SWEEP_SECONDS", default=5.0)
+# How long delivered outbox rows and inbox rows are kept (`manage.py prune_events`).
+EVENTS_RETENTION_DAYS: float = env.float("EVENTS_RETENTION_DAYS", default=7)
 # Whether loading the ASGI application starts that sweeper (tests load it without one).
 EVENTS_START_SWEEPER: bool = env.bool("EVENTS_START_SWEEPER", default=True)
 

@@ -3,9 +3,13 @@ commit, exactly once, and nothing a crash or a failing handler leaves behind is 
 
 from __future__ import annotations
 
+from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -17,7 +21,7 @@ from socialapp.eventing.testing import capture_events
 from tests.conftest import ALL_DATABASES
 from tests.eventing.kafka_helpers import wait_until
 from tests.eventing_app.contracts import ThingHappened
-from tests.eventing_app.models import Effect, OutboxMessage, Thing
+from tests.eventing_app.models import Effect, InboxMessage, OutboxMessage, Thing
 from tests.eventing_app.services import doomed_thing_record, thing_record
 from tests.live_server import live_server
 
@@ -128,3 +132,19 @@ def test_a_starting_server_delivers_what_the_previous_process_left_behind(
         wait_until(lambda: Effect.objects.filter(key="left-behind").exists(), timeout=20, what="the sweep at start")
 
     assert OutboxMessage.objects.get().delivered_at is not None
+
+
+def test_pruning_deletes_only_old_delivered_and_processed_rows() -> None:
+    thing_record(key="old", seq=1)
+    doomed_thing_record(key="never-delivered")
+    long_ago = timezone.now() - timedelta(days=30)
+    OutboxMessage.objects.update(delivered_at=Case(When(delivered_at__isnull=False, then=Value(long_ago))))
+    InboxMessage.objects.update(processed_at=long_ago)
+    OutboxMessage.objects.filter(given_up_at__isnull=True, delivered_at__isnull=True).update(created_at=long_ago)
+    thing_record(key="recent", seq=1)
+
+    call_command("prune_events", stdout=StringIO())
+
+    assert sorted(OutboxMessage.objects.values_list("subject", flat=True)) == ["never-delivered", "recent"]
+    assert InboxMessage.objects.count() == 1  # the recent event's
+    assert Effect.objects.count() == 2  # effects are the handlers' business, never pruned

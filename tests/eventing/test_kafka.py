@@ -238,6 +238,24 @@ def test_the_relay_is_woken_by_the_commit_not_by_polling(kafka: str) -> None:
         assert time.monotonic() - started < 5  # far under the 60 s polling interval
 
 
+def test_the_relay_survives_losing_its_database_connections(kafka: str) -> None:
+    with running_relay(poll_seconds=0.2) as relay:
+        wait_until(lambda: relay.is_leader, what="leadership")
+        with connections["feed"].cursor() as cursor:  # what a database restart or failover does
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            assert cursor.rowcount >= 1
+        thing_record(key="after-failover", seq=1)
+        wait_until(
+            lambda: OutboxMessage.objects.filter(delivered_at__isnull=False).exists(),
+            timeout=15,
+            what="delivery after reconnecting",
+        )
+        assert relay.is_leader
+
+
 def test_only_one_relay_leads_and_a_standby_takes_over(kafka: str) -> None:
     with running_relay(poll_seconds=0.2) as first:
         wait_until(lambda: first.is_leader, what="the first relay to lead")

@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from confluent_kafka import KafkaError, Message, Producer
-from django.db import close_old_connections, connections
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
+from django.db import DatabaseError, connections
 
 from socialapp.db_router import alias_for_model
 from socialapp.eventing.handlers import outbox_model
@@ -73,12 +73,16 @@ class OutboxRelay:
             try:
                 with self._leadership() as listener:
                     self._relay_while_leader(listener)
-            except (psycopg.Error, RelayDeliveryError, OSError) as error:
+            except (psycopg.Error, DatabaseError, RelayDeliveryError, KafkaException, OSError) as error:
                 logger.warning("relay interrupted, retrying", extra={"alias": self.alias, "error": str(error)})
+                self.stop.wait(min(self.poll_seconds, 1.0))
+            except Exception:  # a relay thread must never die silently beside the others
+                logger.exception("relay failed unexpectedly, retrying", extra={"alias": self.alias})
                 self.stop.wait(min(self.poll_seconds, 1.0))
             finally:
                 self.is_leader = False
-                close_old_connections()
+                # Drop this thread's connections: after a database restart they are dead.
+                connections.close_all()
         self.producer.flush(self.flush_timeout)
         connections.close_all()  # this thread's connections
 

@@ -8,6 +8,7 @@ component on. README.md lists every variable.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,42 @@ EVENTS_RETENTION_DAYS: float = env.float("EVENTS_RETENTION_DAYS", default=7)
 # Whether loading the ASGI application starts that sweeper (tests load it without one).
 EVENTS_START_SWEEPER: bool = env.bool("EVENTS_START_SWEEPER", default=True)
 
+# --- authentication ---------------------------------------------------------------------
+AUTH_USER_MODEL = "identity.User"
+# Argon2 first: new passwords are hashed with it; older hashes are upgraded on login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# RS256 key ring (socialapp/authn/keys.py): <kid>.key.pem / <kid>.pub.pem files.
+JWT_KEYS_DIR = Path(env.str("JWT_KEYS_DIR", default=str(DATA_DIR / "jwt-keys")))
+JWT_ACTIVE_KID: str = env.str("JWT_ACTIVE_KID", default="")
+# The embedded default makes itself a key pair; production mounts its keys.
+JWT_GENERATE_KEYS: bool = env.bool("JWT_GENERATE_KEYS", default=DEBUG)
+JWT_ISSUER: str = env.str("JWT_ISSUER", default="socialapp-auth")
+JWT_LEEWAY_SECONDS: int = env.int("JWT_LEEWAY_SECONDS", default=5)
+SIMPLE_JWT = {
+    "ALGORITHM": "RS256",
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("ACCESS_TOKEN_MINUTES", default=10)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("REFRESH_TOKEN_DAYS", default=14)),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "sub",
+    "ISSUER": JWT_ISSUER,
+    "UPDATE_LAST_LOGIN": False,
+}
+# How many proxies in front of the app append to X-Forwarded-For (Istio ingress: 1).
+TRUSTED_PROXY_HOPS: int = env.int("TRUSTED_PROXY_HOPS", default=0)
+# Login throttling (per account and per client address), counted in the cache.
+LOGIN_MAX_FAILURES_PER_ACCOUNT: int = env.int("LOGIN_MAX_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_MAX_ATTEMPTS_PER_ADDRESS: int = env.int("LOGIN_MAX_ATTEMPTS_PER_ADDRESS", default=30)
+LOGIN_THROTTLE_WINDOW_SECONDS: int = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=900)
+
 # --- API --------------------------------------------------------------------------------
 GRAPHENE = {"SCHEMA": "socialapp.graphql.schema.schema", "ATOMIC_MUTATIONS": False}
 # Readiness checks to leave out, e.g. "kafka" for web pods that only write to the outbox.
@@ -181,10 +218,10 @@ GRAPHQL_MAX_DEPTH: int = env.int("GRAPHQL_MAX_DEPTH", default=10)
 GRAPHIQL: bool = env.bool("GRAPHIQL", default=DEBUG)
 
 REST_FRAMEWORK: dict[str, Any] = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["socialapp.authn.viewer.ViewerAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
-    "EXCEPTION_HANDLER": "socialapp.errors.rest_exception_handler",
+    "EXCEPTION_HANDLER": "socialapp.rest.rest_exception_handler",
 }
 
 # --- static and media -------------------------------------------------------------------

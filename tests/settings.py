@@ -5,11 +5,15 @@ Every variable can still be overridden from the environment (CI sets nothing by 
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/socialapp")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ.setdefault("EVENTS_START_SWEEPER", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# One RS256 key pair per test session, generated on first use and shared with child servers.
+os.environ.setdefault("JWT_KEYS_DIR", os.path.join(tempfile.gettempdir(), f"socialapp-test-jwt-{os.getpid()}"))
+os.environ.setdefault("JWT_GENERATE_KEYS", "true")
 
 from socialapp.services import parse_services
 from socialapp.settings import *  # noqa: F403
@@ -20,4 +24,3 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.eventing_app"]
 SOCIALAPP_SERVICE_APPS = {**SOCIALAPP_SERVICE_APPS, "eventtests": "eventtests"}
 SOCIALAPP_ENABLED_SERVICES = parse_services(os.environ.get("SOCIALAPP_SERVICES", "all"), list(SOCIALAPP_SERVICE_APPS))
 DATABASE_APP_ALIASES = {**DATABASE_APP_ALIASES, "eventtests": "feed"}
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-import factory
 from django.contrib.auth.hashers import make_password
+from factory.declarations import LazyAttribute, LazyFunction, Sequence
+from factory.django import DjangoModelFactory
 
 from apps.auth.models import User
 
@@ -17,10 +18,16 @@ def password_hash() -> str:
     return make_password(PASSWORD)
 
 
-class UserFactory(factory.django.DjangoModelFactory[User]):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
 
-    username = factory.Sequence(lambda n: f"user_{n}")
-    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
-    password = factory.LazyFunction(password_hash)
+    username = Sequence(lambda n: f"user_{n}")
+    email = LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = LazyFunction(password_hash)
+
+
+def user_create(**fields: object) -> User:
+    """A saved user; the password is `PASSWORD` unless given as a hash."""
+    user: User = UserFactory.create(**fields)
+    return user

@@ -16,7 +16,7 @@ from apps.auth.services import (
 from socialapp.authn.viewer import verify_access_token
 from socialapp.errors import ConflictError, InvalidInputError, NotAuthenticatedError, RateLimitedError
 from socialapp.eventing.testing import capture_events
-from tests.auth.factories import PASSWORD, UserFactory
+from tests.auth.factories import PASSWORD, user_create
 from tests.conftest import ALL_DATABASES
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES)
@@ -55,7 +55,7 @@ def test_registering_stores_an_argon2_hash_and_publishes_user_registered() -> No
 def test_registering_refuses_taken_or_malformed_names_and_writes_nothing(
     username: str, email: str, field: str, code: str
 ) -> None:
-    UserFactory(username="Alice", email="alice@example.com")
+    user_create(username="Alice", email="alice@example.com")
 
     with capture_events() as events, pytest.raises((ConflictError, InvalidInputError)) as refused:
         user_register(username=username, email=email, password=PASSWORD)
@@ -86,7 +86,7 @@ def test_registering_refuses_weak_passwords(password: str, fragment: str) -> Non
 
 @pytest.mark.parametrize("login", ["bob", "BOB", "bob@example.com", "Bob@Example.com", "  bob  "])
 def test_logging_in_by_username_or_email_in_any_case_issues_tokens(login: str) -> None:
-    user = UserFactory(username="bob", email="bob@example.com")
+    user = user_create(username="bob", email="bob@example.com")
 
     with capture_events() as events:
         tokens = user_login(login=login, password=PASSWORD, client_address=ADDRESS)
@@ -99,7 +99,7 @@ def test_logging_in_by_username_or_email_in_any_case_issues_tokens(login: str) -
 
 @pytest.mark.parametrize(("login", "password"), [("bob", "wrong password!"), ("nobody", PASSWORD), ("bob", "")])
 def test_wrong_credentials_get_one_answer_whatever_was_wrong(login: str, password: str) -> None:
-    UserFactory(username="bob")
+    user_create(username="bob")
 
     with pytest.raises((InvalidCredentialsError, InvalidInputError)) as refused:
         user_login(login=login, password=password, client_address=ADDRESS)
@@ -111,7 +111,7 @@ def test_wrong_credentials_get_one_answer_whatever_was_wrong(login: str, passwor
 
 
 def test_an_inactive_account_cannot_log_in() -> None:
-    UserFactory(username="gone", is_active=False)
+    user_create(username="gone", is_active=False)
     with pytest.raises(InvalidCredentialsError):
         user_login(login="gone", password=PASSWORD, client_address=ADDRESS)
 
@@ -120,7 +120,7 @@ def test_too_many_failures_lock_the_account_for_the_window_even_with_the_right_p
     settings: SettingsWrapper,
 ) -> None:
     settings.LOGIN_MAX_FAILURES_PER_ACCOUNT = 3
-    UserFactory(username="bob")
+    user_create(username="bob")
     for _ in range(3):
         with pytest.raises(InvalidCredentialsError):
             user_login(login="bob", password="wrong password!", client_address=ADDRESS)
@@ -135,7 +135,7 @@ def test_too_many_failures_lock_the_account_for_the_window_even_with_the_right_p
 
 def test_too_many_attempts_from_one_address_are_refused(settings: SettingsWrapper) -> None:
     settings.LOGIN_MAX_ATTEMPTS_PER_ADDRESS = 2
-    UserFactory(username="bob")
+    user_create(username="bob")
     user_login(login="bob", password=PASSWORD, client_address=ADDRESS)
     user_login(login="bob", password=PASSWORD, client_address=ADDRESS)
 
@@ -146,7 +146,7 @@ def test_too_many_attempts_from_one_address_are_refused(settings: SettingsWrappe
 
 def test_a_successful_login_clears_the_accounts_failures(settings: SettingsWrapper) -> None:
     settings.LOGIN_MAX_FAILURES_PER_ACCOUNT = 2
-    UserFactory(username="bob")
+    user_create(username="bob")
     with pytest.raises(InvalidCredentialsError):
         user_login(login="bob", password="wrong password!", client_address=ADDRESS)
     user_login(login="bob", password=PASSWORD, client_address=ADDRESS)
@@ -157,7 +157,7 @@ def test_a_successful_login_clears_the_accounts_failures(settings: SettingsWrapp
 
 
 def test_refreshing_rotates_and_a_reused_refresh_token_revokes_the_whole_login() -> None:
-    UserFactory(username="bob")
+    user_create(username="bob")
     first = user_login(login="bob", password=PASSWORD, client_address=ADDRESS)
 
     second = token_refresh(refresh=first.refresh)
@@ -173,7 +173,7 @@ def test_refreshing_rotates_and_a_reused_refresh_token_revokes_the_whole_login()
 
 
 def test_other_logins_survive_a_reuse_in_one_of_them() -> None:
-    UserFactory(username="bob")
+    user_create(username="bob")
     phone = user_login(login="bob", password=PASSWORD, client_address=ADDRESS)
     laptop = user_login(login="bob", password=PASSWORD, client_address=ADDRESS)
     token_refresh(refresh=phone.refresh)
@@ -191,7 +191,7 @@ def test_a_malformed_refresh_token_is_refused(refresh: str) -> None:
 
 
 def test_an_access_token_is_not_a_refresh_token() -> None:
-    UserFactory(username="bob")
+    user_create(username="bob")
     tokens = user_login(login="bob", password=PASSWORD, client_address=ADDRESS)
     with pytest.raises(NotAuthenticatedError) as refused:
         token_refresh(refresh=tokens.access)
@@ -199,7 +199,7 @@ def test_an_access_token_is_not_a_refresh_token() -> None:
 
 
 def test_logging_out_revokes_the_access_token_and_the_logins_refresh_tokens() -> None:
-    user = UserFactory(username="bob")
+    user = user_create(username="bob")
     tokens = user_login(login="bob", password=PASSWORD, client_address=ADDRESS)
     viewer = verify_access_token(tokens.access)
 
@@ -216,8 +216,8 @@ def test_logging_out_revokes_the_access_token_and_the_logins_refresh_tokens() ->
 
 
 def test_logging_out_with_someone_elses_refresh_token_is_refused() -> None:
-    UserFactory(username="bob")
-    UserFactory(username="eve")
+    user_create(username="bob")
+    user_create(username="eve")
     bob = user_login(login="bob", password=PASSWORD, client_address=ADDRESS)
     eve = user_login(login="eve", password=PASSWORD, client_address=ADDRESS)
 

@@ -1,5 +1,7 @@
 """The users service's tables, all in its own database (alias "users")."""
 
 from apps.users.models.events import InboxMessage, OutboxMessage
+from apps.users.models.follow import Follow
+from apps.users.models.profile import Profile
 
-__all__ = ["InboxMessage", "OutboxMessage"]
+__all__ = ["Follow", "InboxMessage", "OutboxMessage", "Profile"]

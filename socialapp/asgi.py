@@ -18,13 +18,15 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from socialapp.authn.viewer import WebSocketViewerMiddleware  # noqa: E402
 from socialapp.eventing.inprocess import start_sweeper  # noqa: E402
 from socialapp.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns())),
+        # Origin check, then the viewer from the access token, then the services' routes.
+        "websocket": AllowedHostsOriginValidator(WebSocketViewerMiddleware(URLRouter(websocket_urlpatterns()))),
     }
 )
 

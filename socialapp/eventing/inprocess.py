@@ -28,44 +28,47 @@ from socialapp.services import enabled_app_labels
 
 logger = logging.getLogger(__name__)
 
-_state = threading.local()
+# Periodic sweeps leave rows younger than this to the transaction delivering them.
+SWEEP_GRACE_SECONDS = 2.0
 
+def deliver_committed(app_label: str, row_ids: list[int]) -> int:
+    """Deliver the rows one transaction just committed (its after-commit callback).
 
-def deliver_pending(app_label: str, *, batch_size: int = 500) -> int:
-    """Deliver the app's undelivered outbox rows, oldest first. Returns how many were delivered.
-
-    Re-entrant: a handler whose own transaction publishes to the same outbox does not
-    start a nested pass; the pass in progress goes round once more instead.
+    Each transaction delivers its own rows, so concurrent requests never race to deliver
+    the same rows; what fails or is left behind is the sweeper's.
     """
-    active: set[str] = _state.__dict__.setdefault("active", set())
-    again: set[str] = _state.__dict__.setdefault("again", set())
-    if app_label in active:
-        again.add(app_label)
-        return 0
-    active.add(app_label)
-    delivered = 0
-    try:
-        while True:
-            again.discard(app_label)
-            done, seen = _deliver_batch(app_label, batch_size)
-            delivered += done
-            if seen < batch_size and app_label not in again:
-                return delivered
-    finally:
-        active.discard(app_label)
-
-
-def deliver_all_pending() -> int:
-    return sum(deliver_pending(label) for label in enabled_app_labels())
-
-
-def _deliver_batch(app_label: str, batch_size: int) -> tuple[int, int]:
     outbox = outbox_model(app_label)
-    rows = list(
-        outbox._default_manager.filter(
-            delivered_at__isnull=True, given_up_at__isnull=True, available_at__lte=timezone.now()
-        ).order_by("id")[:batch_size]
-    )
+    rows = outbox._default_manager.filter(id__in=row_ids, delivered_at__isnull=True, given_up_at__isnull=True)
+    return _deliver_rows(outbox, list(rows.order_by("id")))
+
+
+def deliver_pending(app_label: str, *, batch_size: int = 500, grace_seconds: float = 0) -> int:
+    """Deliver the app's undelivered rows, oldest first (the sweeper). Returns how many were delivered.
+
+    `grace_seconds` leaves alone rows so recent that their own transaction is probably
+    still delivering them (a duplicate would be harmless, only wasted work).
+    """
+    outbox = outbox_model(app_label)
+    delivered = 0
+    last_id = 0
+    while True:
+        cutoff = timezone.now() - timedelta(seconds=grace_seconds)
+        rows = list(
+            outbox._default_manager.filter(
+                id__gt=last_id, delivered_at__isnull=True, given_up_at__isnull=True, available_at__lte=cutoff
+            ).order_by("id")[:batch_size]
+        )
+        delivered += _deliver_rows(outbox, rows)
+        if len(rows) < batch_size:
+            return delivered
+        last_id = rows[-1].id
+
+
+def deliver_all_pending(*, grace_seconds: float = 0) -> int:
+    return sum(deliver_pending(label, grace_seconds=grace_seconds) for label in enabled_app_labels())
+
+
+def _deliver_rows(outbox: type[OutboxMessage], rows: list[OutboxMessage]) -> int:
     delivered = 0
     for row in rows:
         error = _deliver_row(row)
@@ -74,7 +77,7 @@ def _deliver_batch(app_label: str, batch_size: int) -> tuple[int, int]:
             delivered += 1
         else:
             _record_failure(outbox, row, error)
-    return delivered, len(rows)
+    return delivered
 
 
 def _deliver_row(row: OutboxMessage) -> str | None:
@@ -130,13 +133,15 @@ class OutboxSweeper(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        grace = 0.0  # at start, everything pending is a previous process's leftover
         while True:
             try:
-                deliver_all_pending()
+                deliver_all_pending(grace_seconds=grace)
             except Exception:  # keep sweeping; the next pass retries
                 logger.exception("outbox sweep failed")
             finally:
                 close_old_connections()
+            grace = SWEEP_GRACE_SECONDS
             if self.interval <= 0 or self.stopped.wait(self.interval):
                 return
 

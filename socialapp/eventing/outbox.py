@@ -68,7 +68,7 @@ def publish_many(events: Sequence[Event]) -> list[Envelope]:
         )
         for event in events
     ]
-    outbox._default_manager.bulk_create(
+    rows = outbox._default_manager.bulk_create(
         [
             outbox(
                 event_id=envelope.id,
@@ -81,11 +81,11 @@ def publish_many(events: Sequence[Event]) -> list[Envelope]:
             for envelope, event in zip(envelopes, events, strict=True)
         ]
     )
-    _wake_delivery(source_app, alias)
+    _wake_delivery(source_app, alias, [row.pk for row in rows])
     return envelopes
 
 
-def _wake_delivery(source_app: str, alias: str) -> None:
+def _wake_delivery(source_app: str, alias: str, row_ids: list[int]) -> None:
     if events_mode() == "kafka":
         connection = connections[alias]
         if connection.vendor == "postgresql":
@@ -93,9 +93,12 @@ def _wake_delivery(source_app: str, alias: str) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_notify(%s, '')", [notify_channel(alias)])
         return
-    from socialapp.eventing.inprocess import deliver_pending
+    from socialapp.eventing.inprocess import deliver_committed, deliver_pending
 
-    transaction.on_commit(partial(deliver_pending, source_app), using=alias)
+    if all(row_ids):
+        transaction.on_commit(partial(deliver_committed, source_app, row_ids), using=alias)
+    else:  # a database that does not return ids from bulk inserts
+        transaction.on_commit(partial(deliver_pending, source_app), using=alias)
 
 
 def outbox_backlog() -> dict[str, int]:

@@ -66,7 +66,7 @@ def test_a_redelivered_event_has_no_second_effect() -> None:
 
 def test_events_left_undelivered_by_a_crash_are_delivered_at_the_next_start(monkeypatch: pytest.MonkeyPatch) -> None:
     # The process "dies" between commit and delivery: the after-commit delivery never runs.
-    monkeypatch.setattr(inprocess, "deliver_pending", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(inprocess, "deliver_committed", lambda *args, **kwargs: 0)
     for seq in range(3):
         thing_record(key="a", seq=seq)
     assert not Effect.objects.exists()
@@ -123,7 +123,7 @@ def test_a_handler_that_publishes_gets_its_own_events_delivered() -> None:
 def test_a_starting_server_delivers_what_the_previous_process_left_behind(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(inprocess, "deliver_pending", lambda *args, **kwargs: 0)  # the "crash"
+    monkeypatch.setattr(inprocess, "deliver_committed", lambda *args, **kwargs: 0)  # the "crash"
     thing_record(key="left-behind", seq=1)
     monkeypatch.undo()
     assert not Effect.objects.exists()
@@ -148,3 +148,26 @@ def test_pruning_deletes_only_old_delivered_and_processed_rows() -> None:
     assert sorted(OutboxMessage.objects.values_list("subject", flat=True)) == ["never-delivered", "recent"]
     assert InboxMessage.objects.count() == 1  # the recent event's
     assert Effect.objects.count() == 2  # effects are the handlers' business, never pruned
+
+
+def test_each_transaction_delivers_its_own_events_and_leaves_older_ones_to_the_sweeper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(inprocess, "deliver_committed", lambda *args, **kwargs: 0)
+    thing_record(key="left-behind", seq=1)
+    monkeypatch.undo()
+
+    thing_record(key="fresh", seq=1)
+    assert list(Effect.objects.values_list("key", flat=True)) == ["fresh"]
+
+    deliver_all_pending()
+    assert sorted(Effect.objects.values_list("key", flat=True)) == ["fresh", "left-behind"]
+
+
+def test_a_periodic_sweep_leaves_just_committed_rows_to_their_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inprocess, "deliver_committed", lambda *args, **kwargs: 0)
+    thing_record(key="in-flight", seq=1)
+    monkeypatch.undo()
+
+    assert deliver_all_pending(grace_seconds=60) == 0
+    assert deliver_all_pending(grace_seconds=0) == 1

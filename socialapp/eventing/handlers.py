@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from django.apps import apps
-from django.db import IntegrityError, transaction
+from django.db import connections, transaction
+from django.utils import timezone
 
 from socialapp.db_router import alias_for_model
 from socialapp.eventing.catalogue import Event
@@ -102,15 +103,40 @@ def inbox_model(app_label: str) -> type[InboxMessage]:
     return cast("type[InboxMessage]", apps.get_model(app_label, "InboxMessage"))
 
 
-def run_handler(handler: Handler, event: Event, envelope: Envelope) -> bool:
-    """Apply the handler once. Returns False if this event was already applied by it."""
+def handler_database(app_label: str) -> str:
+    """The alias a consuming app's handlers (and its inbox) write to."""
+    return alias_for_model(inbox_model(app_label))
+
+
+def apply_once(handler: Handler, event: Event, envelope: Envelope) -> bool:
+    """Claim the inbox row and run the handler, in the caller's transaction on the handler's
+    database. Returns False, doing nothing, if this handler already applied this event.
+
+    The claim is `INSERT ... ON CONFLICT DO NOTHING RETURNING`: a duplicate costs no
+    exception and no savepoint, so a consumer can apply a whole batch in one transaction.
+    """
     inbox = inbox_model(handler.app_label)
-    alias = alias_for_model(inbox)
-    with transaction.atomic(using=alias):
-        try:
-            with transaction.atomic(using=alias):
-                inbox._default_manager.create(event_id=envelope.id, handler=handler.name, event_type=envelope.type)
-        except IntegrityError:
+    connection = connections[alias_for_model(inbox)]
+    meta = inbox._meta
+    values = [
+        meta.get_field("event_id").get_db_prep_value(envelope.id, connection),
+        handler.name,
+        envelope.type,
+        meta.get_field("processed_at").get_db_prep_value(timezone.now(), connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {meta.db_table} (event_id, handler, event_type, processed_at) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (event_id, handler) DO NOTHING RETURNING id",
+            values,
+        )
+        if cursor.fetchone() is None:
             return False
-        handler.func(event, envelope)
+    handler.func(event, envelope)
     return True
+
+
+def run_handler(handler: Handler, event: Event, envelope: Envelope) -> bool:
+    """Apply the handler once, in a transaction of its own. False if it was already applied."""
+    with transaction.atomic(using=handler_database(handler.app_label)):
+        return apply_once(handler, event, envelope)

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 # Periodic sweeps leave rows younger than this to the transaction delivering them.
 SWEEP_GRACE_SECONDS = 2.0
 
+
 def deliver_committed(app_label: str, row_ids: list[int]) -> int:
     """Deliver the rows one transaction just committed (its after-commit callback).
 

@@ -1,6 +1,9 @@
 """One app's Kafka consumer group: every event it handles, each applied exactly once.
 
-For each message, in partition order:
+Messages are taken in batches (up to `batch_size`, whatever has arrived) and applied in one
+transaction, one commit per batch; if a handler fails, the batch is rolled back and its
+messages are applied one by one so only the bad one is retried and dead-lettered. For each
+message, in partition order:
 1. parse the envelope; a malformed message, or an event type no app declares, goes to the
    app's dead-letter topic at once;
 2. run each of the app's handlers for that type (`run_handler`: handler effects and inbox
@@ -21,13 +24,21 @@ import time
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
-from django.db import InterfaceError, OperationalError, close_old_connections, connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connections, transaction
 
 from socialapp.eventing import catalogue
 from socialapp.eventing.catalogue import Event
 from socialapp.eventing.envelope import Envelope
 from socialapp.eventing.errors import MalformedEventError, UnknownEventTypeError
-from socialapp.eventing.handlers import Handler, consumer_topics, handlers_for, run_handler, service_for_app
+from socialapp.eventing.handlers import (
+    Handler,
+    apply_once,
+    consumer_topics,
+    handler_database,
+    handlers_for,
+    run_handler,
+    service_for_app,
+)
 from socialapp.eventing.kafka.config import (
     consumer_config,
     consumer_group,
@@ -42,6 +53,13 @@ logger = logging.getLogger(__name__)
 
 INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError)
 
+_Work = tuple[Message, Event, Envelope, list[Handler]]
+
+
+def envelope_request_id(message: Message) -> str | None:
+    value = dict(_header_pairs(message)).get("request_id")
+    return value.decode() if isinstance(value, bytes) else value
+
 
 class EventConsumer:
     def __init__(
@@ -52,6 +70,7 @@ class EventConsumer:
         retry_backoff: float = 0.2,
         stop: threading.Event | None = None,
         consumer_overrides: dict[str, Any] | None = None,
+        batch_size: int = 500,
     ) -> None:
         self.app_label = app_label
         self.service = service_for_app(app_label)
@@ -64,6 +83,8 @@ class EventConsumer:
         self.consumer = Consumer(consumer_config(self.group_id, **(consumer_overrides or {})))
         self.dead_letters = Producer(producer_config())
         self.assigned = threading.Event()
+        self.batch_size = batch_size
+        self.database = handler_database(app_label)
 
     def run(self) -> None:
         if not self.topics:
@@ -75,33 +96,77 @@ class EventConsumer:
         logger.info("consuming", extra={"group": self.group_id, "topics": self.topics})
         try:
             while not self.stop.is_set():
-                message = self.consumer.poll(0.5)
-                if message is None:
+                messages = self._usable(self.consumer.consume(num_messages=self.batch_size, timeout=0.5))
+                if not messages:
                     continue
-                error = message.error()
-                if error is not None:
-                    if error.code() == KafkaError._PARTITION_EOF:
-                        continue
-                    if error.fatal():
-                        raise KafkaException(error)
-                    logger.warning("consumer error", extra={"error": str(error)})
-                    continue
-                self.process(message)
-                self.consumer.store_offsets(message=message)
-                self._record_lag(message)
+                self.process_batch(messages)
+                for message in messages:
+                    self.consumer.store_offsets(message=message)
+                self._record_lag(messages[-1])
         finally:
             self.consumer.close()  # commits the stored offsets
             self.dead_letters.flush(10)
             connections.close_all()  # this thread's connections
 
+    def _usable(self, messages: list[Message]) -> list[Message]:
+        usable = []
+        for message in messages:
+            error = message.error()
+            if error is None:
+                usable.append(message)
+            elif error.fatal():
+                raise KafkaException(error)
+            elif error.code() != KafkaError._PARTITION_EOF:
+                logger.warning("consumer error", extra={"error": str(error)})
+        return usable
+
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self.assigned.set()
 
-    # --- one message ----------------------------------------------------------------------
+    # --- messages -------------------------------------------------------------------------
     def process(self, message: Message) -> None:
-        headers = dict(_header_pairs(message))
-        request_id = headers.get("request_id")
-        with request_context(request_id.decode() if isinstance(request_id, bytes) else None):
+        self.process_batch([message])
+
+    def process_batch(self, messages: list[Message]) -> None:
+        """Apply a batch in one transaction (one commit, not one per message); if any handler
+        fails, roll the batch back and apply its messages one by one, with retries and
+        dead letters, so one bad message costs only itself."""
+        work = [item for item in map(self._parse, messages) if item is not None]
+        if not work:
+            return
+        while True:
+            try:
+                outcomes = self._apply_together(work)
+            except INFRASTRUCTURE_ERRORS as error:
+                # Not the messages' fault: wait for the database and try the batch again.
+                logger.warning("database unavailable, retrying", extra={"error": str(error)})
+                close_old_connections()
+                if self.stop.wait(1.0):
+                    raise
+                continue
+            except Exception:  # noqa: BLE001  (a handler failed: isolate it, one message at a time)
+                close_old_connections()
+                for message, event, envelope, handlers in work:
+                    with request_context(envelope_request_id(message)):
+                        for handler in handlers:
+                            self._apply(handler, event, envelope, message)
+                return
+            for outcome in outcomes:
+                EVENTS_HANDLED.labels(self.app_label, outcome).inc()
+            return
+
+    def _apply_together(self, work: list[_Work]) -> list[str]:
+        outcomes: list[str] = []
+        with transaction.atomic(using=self.database):
+            for message, event, envelope, handlers in work:
+                with request_context(envelope_request_id(message)):
+                    for handler in handlers:
+                        outcomes.append("ok" if apply_once(handler, event, envelope) else "duplicate")
+        return outcomes
+
+    def _parse(self, message: Message) -> _Work | None:
+        """The event and this app's handlers for it; None if dead-lettered or not ours."""
+        with request_context(envelope_request_id(message)):
             try:
                 envelope = Envelope.parse(message.value())
                 event_class = catalogue.lookup(envelope.type, envelope.version)
@@ -110,16 +175,15 @@ class EventConsumer:
                 handlers = handlers_for(envelope, [self.app_label])
                 if not handlers:
                     EVENTS_HANDLED.labels(self.app_label, "skipped").inc()
-                    return
+                    return None
                 try:
                     event = event_class.model_validate(envelope.data)
                 except ValueError as error:
                     raise MalformedEventError(f"data does not fit {event_class.__name__}: {error}") from error
             except (MalformedEventError, UnknownEventTypeError) as error:
                 self._dead_letter(message, reason=type(error).__name__, error=str(error))
-                return
-            for handler in handlers:
-                self._apply(handler, event, envelope, message)
+                return None
+        return (message, event, envelope, handlers)
 
     def _apply(self, handler: Handler, event: Event, envelope: Envelope, message: Message) -> None:
         attempt = 0

@@ -60,7 +60,9 @@ def consumer_config(group_id: str, **overrides: Any) -> dict[str, Any]:
         # makes a new member wait minutes to join. Handlers are short, so 30 s is plenty.
         "max.poll.interval.ms": 30000,
         "session.timeout.ms": 10000,
-        "fetch.wait.max.ms": 50,
+        # How long the broker may hold a fetch when there is nothing new. Some brokers (Tansu)
+        # hold it the whole time even when data arrives, so this bounds delivery latency.
+        "fetch.wait.max.ms": settings.KAFKA_FETCH_WAIT_MAX_MS,
         **overrides,
     }
 

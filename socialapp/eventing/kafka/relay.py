@@ -32,14 +32,6 @@ from socialapp.observability.metrics import EVENTS_PUBLISHED
 logger = logging.getLogger(__name__)
 
 
-def kafka_headers(event_type: str, event_id: object, stored: object) -> list[tuple[str, str | bytes | None]]:
-    """Type and id (so consumers can route or skip without parsing) plus the stored trace context."""
-    context = stored if isinstance(stored, dict) else json.loads(str(stored or "{}"))
-    headers: list[tuple[str, str | bytes | None]] = [("type", event_type), ("id", str(event_id))]
-    headers += [(name, str(value)) for name, value in context.items() if value is not None]
-    return headers
-
-
 class RelayDeliveryError(RuntimeError):
     """The broker refused or timed out some messages; they stay pending and are retried."""
 
@@ -125,11 +117,14 @@ class OutboxRelay:
 
             return callback
 
-        for row_id, topic, subject, event_type, event_id, envelope, headers in rows:
+        topics: dict[str, str] = {}
+        for row_id, topic, subject, event_type, event_id, envelope, request_id in rows:
             value = envelope if isinstance(envelope, str | bytes) else json.dumps(envelope)
-            self._produce(
-                physical_topic(topic), subject, value, kafka_headers(event_type, event_id, headers), on_delivery(row_id)
-            )
+            headers: list[tuple[str, str | bytes | None]] = [("type", event_type), ("id", str(event_id))]
+            if request_id:
+                headers.append(("request_id", request_id))
+            physical = topics.get(topic) or topics.setdefault(topic, physical_topic(topic))
+            self._produce(physical, subject, value, headers, on_delivery(row_id))
         remaining = self.producer.flush(self.flush_timeout)
         if confirmed:
             self._mark_delivered(confirmed)
@@ -149,10 +144,14 @@ class OutboxRelay:
                 self.producer.poll(0.05)  # local queue full: let deliveries drain
 
     def _pending_rows(self) -> list[tuple[Any, ...]]:
-        # The envelope column is read as text and sent as is: no decode/encode per row.
-        envelope_column = "envelope::text" if self._is_postgres else "envelope"
+        # The envelope is read as text and sent as is, and the one header the relay needs is
+        # extracted by the database: no JSON decoding or encoding per row in Python.
+        if self._is_postgres:
+            envelope_column, request_id = "envelope::text", "headers->>'request_id'"
+        else:
+            envelope_column, request_id = "envelope", "json_extract(headers, '$.request_id')"
         sql = (
-            f"SELECT id, topic, subject, event_type, event_id, {envelope_column}, headers FROM {self.table} "
+            f"SELECT id, topic, subject, event_type, event_id, {envelope_column}, {request_id} FROM {self.table} "
             "WHERE delivered_at IS NULL AND given_up_at IS NULL ORDER BY id LIMIT %s"
         )
         with connections[self.alias].cursor() as cursor:
@@ -162,6 +161,9 @@ class OutboxRelay:
     def _mark_delivered(self, ids: list[int]) -> None:
         with connections[self.alias].cursor() as cursor:
             if self._is_postgres:
+                # Losing this mark in a database crash only means re-sending (consumers dedupe),
+                # so it need not wait for the WAL flush.
+                cursor.execute("SET synchronous_commit TO off")
                 cursor.execute(f"UPDATE {self.table} SET delivered_at = now() WHERE id = ANY(%s)", [ids])
             else:
                 for start in range(0, len(ids), 500):

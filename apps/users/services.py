@@ -157,7 +157,7 @@ class FollowChange:
 def follow_create(*, follower_id: uuid.UUID, followee_id: uuid.UUID) -> FollowChange:
     """`follower_id` follows `followee_id`. Idempotent: following again changes nothing."""
     if follower_id == followee_id:
-        raise CannotFollowSelfError("You cannot follow yourself.", field="user_id")
+        raise CannotFollowSelfError("You cannot follow yourself.", field="followee_id")
     with atomic_for(Follow):
         follower, followee = _lock_pair(follower_id=follower_id, followee_id=followee_id)
         if Follow.objects.filter(follower=follower, followee=followee).exists():
@@ -171,7 +171,7 @@ def follow_create(*, follower_id: uuid.UUID, followee_id: uuid.UUID) -> FollowCh
 def follow_delete(*, follower_id: uuid.UUID, followee_id: uuid.UUID) -> FollowChange:
     """`follower_id` stops following `followee_id`. Idempotent: unfollowing again changes nothing."""
     if follower_id == followee_id:
-        raise CannotFollowSelfError("You cannot unfollow yourself.", field="user_id")
+        raise CannotFollowSelfError("You cannot unfollow yourself.", field="followee_id")
     with atomic_for(Follow):
         follower, followee = _lock_pair(follower_id=follower_id, followee_id=followee_id)
         deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
@@ -192,7 +192,7 @@ def _lock_pair(*, follower_id: uuid.UUID, followee_id: uuid.UUID) -> tuple[Profi
     if follower_id not in locked:
         raise NotFoundError("You have no profile yet; it is created right after you register.")
     if followee_id not in locked:
-        raise NotFoundError("No user has this id.", field="user_id")
+        raise NotFoundError("No user has this id.", field="followee_id")
     return locked[follower_id], locked[followee_id]
 
 

@@ -275,7 +275,7 @@ def test_you_cannot_follow_or_unfollow_yourself(action: Callable[..., Any]) -> N
     with capture_events() as events, pytest.raises(CannotFollowSelfError) as error:
         action(follower_id=alice.user_id, followee_id=alice.user_id)
 
-    assert (error.value.field, error.value.code) == ("user_id", "cannot_follow_self")
+    assert (error.value.field, error.value.code) == ("followee_id", "cannot_follow_self")
     assert not Follow.objects.exists()
     assert counts(alice) == (0, 0)
     assert events == []
@@ -288,7 +288,7 @@ def test_following_an_unknown_user_is_not_found(action: Callable[..., Any]) -> N
     with capture_events() as events, pytest.raises(NotFoundError) as error:
         action(follower_id=alice.user_id, followee_id=uuid.uuid4())
 
-    assert error.value.as_dict() == {"field": "user_id", "code": "not_found", "message": "No user has this id."}
+    assert error.value.as_dict() == {"field": "followee_id", "code": "not_found", "message": "No user has this id."}
     assert counts(alice) == (0, 0)
     assert events == []
 

@@ -1,0 +1,36 @@
+"""followUser: the viewer follows someone (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from apps.users.graphql.arguments import require_profile
+from apps.users.graphql.dataloaders import viewer_follows_loader
+from apps.users.graphql.mutations.base import UsersMutation, error_field_renamed
+from apps.users.graphql.types import ProfileType
+from apps.users.services import follow_create
+from socialapp.authn.viewer import require_viewer
+
+
+class FollowUser(UsersMutation):
+    """Follow the user named by exactly one of `userId` and `username`. Following again is no error."""
+
+    class Arguments:
+        user_id = graphene.ID()
+        username = graphene.String()
+
+    profile = graphene.Field(ProfileType, description="The followed profile, with its counts after the change.")
+
+    @classmethod
+    def perform(cls, root: Any, info: graphene.ResolveInfo, **arguments: Any) -> FollowUser:
+        viewer = require_viewer(info.context)
+        followee = require_profile(
+            id_value=arguments.get("user_id"), username=arguments.get("username"), id_field="userId"
+        )
+        argument = "userId" if arguments.get("user_id") is not None else "username"
+        with error_field_renamed("followee_id", argument):
+            change = follow_create(follower_id=viewer.user_id, followee_id=followee.user_id)
+        viewer_follows_loader(info.context).prime(followee.user_id, follows=True)
+        return cls(profile=change.followee)

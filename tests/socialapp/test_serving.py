@@ -14,7 +14,8 @@ import pytest
 import websockets
 from websockets.typing import Origin
 
-from tests.conftest import ALL_DATABASES, free_port
+from tests.components import free_port
+from tests.conftest import ALL_DATABASES
 from tests.live_server import LiveServer, live_server
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)

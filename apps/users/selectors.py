@@ -23,9 +23,18 @@ def profile_by_id(*, user_id: uuid.UUID) -> Profile | None:
 
 def profile_by_username(*, username: str) -> Profile | None:
     """Case-insensitive, through the unique index on lower(username)."""
-    if not 1 <= len(username) <= USERNAME_MAX_LENGTH or "\x00" in username:
-        return None  # cannot be anyone's username (and PostgreSQL refuses NUL in text)
+    if not 1 <= len(username) <= USERNAME_MAX_LENGTH or not _storable(username):
+        return None  # cannot be anyone's username, and the database would refuse the text
     return Profile.objects.alias(username_lower=Lower("username")).filter(username_lower=username.lower()).first()
+
+
+def _storable(text: str) -> bool:
+    """PostgreSQL text holds no NUL, and UTF-8 no lone surrogate (JSON can carry both)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ Unset = Literal[_Unset.UNSET]
 
 
 def _control_characters(text: str, *, allowed: str = "") -> bool:
-    return any(unicodedata.category(char) == "Cc" and char not in allowed for char in text)
+    """Control characters, and lone surrogates (JSON lets them in; UTF-8 cannot store them)."""
+    return any(unicodedata.category(char) in {"Cc", "Cs"} and char not in allowed for char in text)
 
 
 def check_display_name(display_name: str) -> str:

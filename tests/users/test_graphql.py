@@ -6,6 +6,7 @@ outbox row. The query-count test runs in-process to count the users database's q
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -384,6 +385,37 @@ def test_invalid_profile_updates_are_refused(
     body = gql(server, UPDATE, as_user=alice, **variables)
 
     assert body == {"data": {"updateProfile": {"errors": expected, "profile": None}}}
+    assert_nothing_written(alice)
+
+
+def test_text_the_database_cannot_hold_is_a_typed_error_never_an_internal_one(server: LiveServer) -> None:
+    alice = make_profile(username="alice", bio="before")
+    # JSON may carry a lone surrogate ("\\ud800"), which no UTF-8 database can store or compare.
+    requests = {
+        "update": "mutation($v: String) { updateProfile(bio: $v) { errors { field code message } } }",
+        "follow": "mutation($v: String) { followUser(username: $v) { errors { field code message } } }",
+        "profile": "query($v: String) { profile(username: $v) { id } }",
+    }
+    answers = {}
+    with server.client() as client:
+        for name, query in requests.items():
+            raw = json.dumps({"query": query, "variables": {"v": "x<lone>"}}).replace("<lone>", "\\ud800")
+            response = client.post(
+                PATH, content=raw, headers={**bearer(token(alice)), "content-type": "application/json"}
+            )
+            answers[name] = response.json()
+
+    assert answers == {
+        "update": {
+            "data": {
+                "updateProfile": {
+                    "errors": error("bio", "invalid_characters", "The bio cannot contain control characters.")
+                }
+            }
+        },
+        "follow": {"data": {"followUser": {"errors": error("username", "not_found", "No user has this username.")}}},
+        "profile": {"data": {"profile": None}},
+    }
     assert_nothing_written(alice)
 
 

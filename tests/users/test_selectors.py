@@ -24,7 +24,7 @@ def test_a_profile_is_found_by_id_or_by_username_in_any_case() -> None:
     assert selectors.profile_by_username(username="ALICE_1") == alice
 
 
-@pytest.mark.parametrize("username", ["nobody", "", "x" * 31, "ali\x00ce"])
+@pytest.mark.parametrize("username", ["nobody", "", "x" * 31, "ali\x00ce", "ali\ud800ce"])
 def test_unknown_or_impossible_usernames_find_nobody(username: str) -> None:
     make_profile(username="alice")
 

@@ -158,6 +158,7 @@ def test_an_update_that_changes_nothing_publishes_nothing() -> None:
         ),
         ({"bio": "b" * 301}, ("bio", "too_long", "The bio has at most 300 characters (got 301).")),
         ({"bio": "nul\x00byte"}, ("bio", "invalid_characters", "The bio cannot contain control characters.")),
+        ({"bio": "lone \ud800 surrogate"}, ("bio", "invalid_characters", "The bio cannot contain control characters.")),
         # One bad field spoils the whole update: the valid one is not written either.
         (
             {"display_name": "Fine", "bio": "b" * 301},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import graphene
+from graphene.utils.str_converters import to_camel_case
 
 from socialapp.errors import DomainError
 
@@ -16,7 +17,9 @@ class FieldError(graphene.ObjectType):
 
 
 def field_errors(error: DomainError) -> list[FieldError]:
-    return [FieldError(field=error.field, code=error.code, message=error.message)]
+    """Services name fields as Python does (`display_name`); clients sent `displayName`."""
+    field = to_camel_case(error.field) if error.field else None
+    return [FieldError(field=field, code=error.code, message=error.message)]
 
 
 class ServiceInfo(graphene.ObjectType):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol, TypeVar
 
 from confluent_kafka import Consumer, Message, TopicPartition
 from django.conf import settings
@@ -25,33 +25,36 @@ def wait_until(predicate: Callable[[], bool], *, timeout: float = 30.0, interval
     raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
 
 
+class _Worker(Protocol):
+    stop: threading.Event
+
+    def run(self) -> None: ...
+
+
+W = TypeVar("W", bound=_Worker)
+
+
 @contextmanager
-def running_relay(app_label: str = "eventtests", **options: Any) -> Iterator[OutboxRelay]:
-    stop = threading.Event()
-    relay = OutboxRelay(app_label, stop=stop, **options)
-    thread = threading.Thread(target=relay.run, daemon=True)
+def _running(worker: W) -> Iterator[W]:
+    """Run a relay or consumer in a thread for the block; stop it and check it stopped."""
+    thread = threading.Thread(target=worker.run, daemon=True)
     thread.start()
     try:
-        yield relay
+        yield worker
     finally:
-        stop.set()
+        worker.stop.set()
         thread.join(30)
-        assert not thread.is_alive(), "relay did not stop"
+        assert not thread.is_alive(), f"{type(worker).__name__} did not stop"
 
 
-@contextmanager
-def running_consumer(app_label: str = "eventtests", **options: Any) -> Iterator[EventConsumer]:
-    stop = threading.Event()
+def running_relay(app_label: str = "eventtests", **options: Any) -> AbstractContextManager[OutboxRelay]:
+    return _running(OutboxRelay(app_label, stop=threading.Event(), **options))
+
+
+def running_consumer(app_label: str = "eventtests", **options: Any) -> AbstractContextManager[EventConsumer]:
     options.setdefault("retry_backoff", 0.01)
-    consumer = EventConsumer(app_label, stop=stop, consumer_overrides=dict(TEST_CONSUMER_SETTINGS), **options)
-    thread = threading.Thread(target=consumer.run, daemon=True)
-    thread.start()
-    try:
-        yield consumer
-    finally:
-        stop.set()
-        thread.join(30)
-        assert not thread.is_alive(), "consumer did not stop"
+    consumer_overrides = dict(TEST_CONSUMER_SETTINGS)
+    return _running(EventConsumer(app_label, stop=threading.Event(), consumer_overrides=consumer_overrides, **options))
 
 
 def read_topic(topic: str, *, idle_seconds: float = 2.0, partitions: int | None = None) -> list[Message]:

@@ -96,7 +96,13 @@ class EventConsumer:
         logger.info("consuming", extra={"group": self.group_id, "topics": self.topics})
         try:
             while not self.stop.is_set():
-                messages = self._usable(self.consumer.consume(num_messages=self.batch_size, timeout=0.5))
+                # Block for the first message only, then take what has already arrived:
+                # consume() alone waits for a full batch or its timeout, adding latency.
+                first = self.consumer.poll(0.5)
+                if first is None:
+                    continue
+                rest = self.consumer.consume(num_messages=self.batch_size - 1, timeout=0) if self.batch_size > 1 else []
+                messages = self._usable([first, *rest])
                 if not messages:
                     continue
                 self.process_batch(messages)
@@ -138,11 +144,7 @@ class EventConsumer:
             try:
                 outcomes = self._apply_together(work)
             except INFRASTRUCTURE_ERRORS as error:
-                # Not the messages' fault: wait for the database and try the batch again.
-                logger.warning("database unavailable, retrying", extra={"error": str(error)})
-                close_old_connections()
-                if self.stop.wait(1.0):
-                    raise
+                self._wait_for_database(error)  # not the messages' fault: try the batch again
                 continue
             except Exception:  # noqa: BLE001  (a handler failed: isolate it, one message at a time)
                 close_old_connections()
@@ -185,17 +187,21 @@ class EventConsumer:
                 return None
         return (message, event, envelope, handlers)
 
+    def _wait_for_database(self, error: Exception) -> None:
+        """A database outage: drop the connections, wait a second, and let the caller retry.
+        Re-raises if the consumer is being stopped meanwhile."""
+        logger.warning("database unavailable, retrying", extra={"error": str(error)})
+        close_old_connections()
+        if self.stop.wait(1.0):
+            raise error
+
     def _apply(self, handler: Handler, event: Event, envelope: Envelope, message: Message) -> None:
         attempt = 0
         while True:
             try:
                 applied = run_handler(handler, event, envelope)
             except INFRASTRUCTURE_ERRORS as error:
-                # Not this message's fault: wait for the database, do not count the attempt.
-                logger.warning("database unavailable, retrying", extra={"error": str(error)})
-                close_old_connections()
-                if self.stop.wait(1.0):
-                    raise
+                self._wait_for_database(error)  # not this message's fault: the attempt does not count
                 continue
             except Exception as error:
                 attempt += 1

@@ -8,13 +8,14 @@ import graphene
 
 from apps.users.graphql.arguments import require_profile
 from apps.users.graphql.dataloaders import viewer_follows_loader
-from apps.users.graphql.mutations.base import UsersMutation, error_field_renamed
+from apps.users.graphql.mutations.base import error_field_renamed
 from apps.users.graphql.types import ProfileType
 from apps.users.services import follow_create
 from socialapp.authn.viewer import require_viewer
+from socialapp.graphql.mutations import DomainMutation
 
 
-class FollowUser(UsersMutation):
+class FollowUser(DomainMutation):
     """Follow the user named by exactly one of `userId` and `username`. Following again is no error."""
 
     class Arguments:

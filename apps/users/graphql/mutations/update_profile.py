@@ -7,13 +7,13 @@ from typing import Any
 import graphene
 
 from apps.users.graphql.arguments import parse_uuid
-from apps.users.graphql.mutations.base import UsersMutation
 from apps.users.graphql.types import ProfileType
 from apps.users.services import UNSET, profile_update
 from socialapp.authn.viewer import require_viewer
+from socialapp.graphql.mutations import DomainMutation
 
 
-class UpdateProfile(UsersMutation):
+class UpdateProfile(DomainMutation):
     """Change the viewer's profile. Arguments left out stay as they are; null resets one."""
 
     class Arguments:

@@ -1,0 +1,254 @@
+"""Authentication benchmark: what verifying an access token costs each request, and how many
+logins per second the Argon2-bound login path sustains, each beside a baseline measured in
+the same run.
+
+    .venv/bin/python bench/auth_bench.py [--quick]
+
+Uses its own databases (bench_socialapp_*) and Redis database 14 (flushed), writes
+bench/results/auth.json and auth.md (auth.quick.* with --quick).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    DEFAULT_DATABASE_URL,
+    distribution_ms,
+    ensure_databases,
+    log,
+    text_table,
+    verdict,
+)
+
+RESULTS_DIR = ROOT / "bench" / "results"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+TARGET_VERIFY_MS = 0.2
+
+
+def configure(database_url: str) -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "socialapp.settings",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS_URL,
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-only-secret-key",
+            "JWT_KEYS_DIR": tempfile.mkdtemp(prefix="bench-jwt-"),
+            "JWT_GENERATE_KEYS": "true",
+            "EVENTS_START_SWEEPER": "false",
+            "LOG_LEVEL": "WARNING",
+            "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": "1000000",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def timed_loop(n: int, body: Any) -> list[float]:
+    durations = []
+    for i in range(n):
+        started = time.perf_counter()
+        body(i)
+        durations.append(time.perf_counter() - started)
+    return durations
+
+
+def verification(n: int) -> dict[str, Any]:
+    import uuid
+
+    from django.core.cache import cache
+    from django.test import Client, RequestFactory
+
+    from socialapp.authn.revocation import is_revoked
+    from socialapp.authn.tokens import SignedAccessToken, token_backend
+    from socialapp.authn.viewer import viewer_from_request
+
+    cache.clear()
+    token = SignedAccessToken()
+    token["sub"] = str(uuid.uuid4())
+    token["username"] = "bench"
+    raw = str(token)
+    factory = RequestFactory()
+
+    def anonymous(_: int) -> None:
+        assert viewer_from_request(factory.get("/graphql/feed/")) is None
+
+    def authenticated(_: int) -> None:
+        request = factory.get("/graphql/feed/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+        assert viewer_from_request(request) is not None
+
+    for warm in (anonymous, authenticated):
+        timed_loop(200, warm)
+    anon = timed_loop(n, anonymous)
+    auth = timed_loop(n, authenticated)
+    signature = timed_loop(n, lambda _: token_backend.decode(raw))
+    revocation = timed_loop(n, lambda _: is_revoked(str(token["jti"])))
+
+    client = Client()
+    body = json.dumps({"query": "{ feedService { name } }"})
+    whole = timed_loop(min(n, 2000), lambda _: client.post("/graphql/feed/", body, content_type="application/json"))
+    mean = lambda values: sum(values) / len(values)  # noqa: E731
+    cost_ms = (mean(auth) - mean(anon)) * 1000
+    return {
+        "requests": n,
+        "anonymous_request_ms": distribution_ms(anon),
+        "authenticated_request_ms": distribution_ms(auth),
+        "verification_cost_ms": round(cost_ms, 4),
+        "rs256_verify_ms": distribution_ms(signature),
+        "revocation_lookup_redis_ms": distribution_ms(revocation),
+        "whole_anonymous_graphql_request_ms": distribution_ms(whole),
+    }
+
+
+def login_throughput(n: int) -> dict[str, Any]:
+    from django.contrib.auth.hashers import check_password, make_password
+
+    from apps.auth.models import RefreshSession, User
+    from apps.auth.services import user_login, user_register
+
+    password = "correct horse battery staple"
+    User.objects.all().delete()
+    hashes = timed_loop(n, lambda _: make_password(password))
+    encoded = make_password(password)
+    checks = timed_loop(n, lambda _: check_password(password, encoded))
+    user_register(username="bench_user", email="bench@example.com", password=password)
+
+    sequential = timed_loop(n, lambda _: user_login(login="bench_user", password=password, client_address="10.0.0.1"))
+
+    per_thread = max(n // 2, 1)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        from django.db import connections
+
+        try:
+            for _ in range(per_thread):
+                user_login(login="bench_user", password=password, client_address="10.0.0.2")
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    parallel_seconds = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    RefreshSession.objects.all().delete()
+    return {
+        "logins": n,
+        "argon2_hash_per_s": round(n / sum(hashes), 2),
+        "argon2_check_per_s": round(n / sum(checks), 2),
+        "login_sequential_per_s": round(n / sum(sequential), 2),
+        "login_sequential_ms": distribution_ms(sequential),
+        "login_two_threads_per_s": round(2 * per_thread / parallel_seconds, 2),
+        "argon2_parameters": encoded.split("$")[2],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    args = parser.parse_args()
+    _, pg_version = ensure_databases(args.database_url)
+    configure(args.database_url)
+    from django.core.cache import cache
+
+    log("verification cost")
+    verify = verification(3000 if args.quick else 20000)
+    log("login throughput")
+    logins = login_throughput(6 if args.quick else 30)
+    cache.clear()
+
+    cost = verify["verification_cost_ms"]
+    ratio = logins["login_sequential_per_s"] / logins["argon2_check_per_s"]
+    rows = [
+        (
+            "token verification per request (ms)",
+            f"{cost:.4f}",
+            f"anonymous request {verify['anonymous_request_ms']['mean']:.4f} ms (same run)",
+            f"< {TARGET_VERIFY_MS}",
+            verdict(cost < TARGET_VERIFY_MS),
+        ),
+        ("  of which RS256 signature p50 (ms)", f"{verify['rs256_verify_ms']['p50']:.4f}", "2048-bit key", "-", "-"),
+        (
+            "  of which revocation lookup p50 (ms)",
+            f"{verify['revocation_lookup_redis_ms']['p50']:.4f}",
+            "Redis GET on loopback",
+            "-",
+            "-",
+        ),
+        (
+            "whole anonymous GraphQL request p50 (ms)",
+            f"{verify['whole_anonymous_graphql_request_ms']['p50']:.3f}",
+            "Django test client, /graphql/feed/",
+            "-",
+            "-",
+        ),
+        (
+            "login throughput, 1 thread (logins/s)",
+            f"{logins['login_sequential_per_s']:.2f}",
+            f"Argon2 check {logins['argon2_check_per_s']:.2f}/s ({ratio:.0%} of it)",
+            "Argon2-bound",
+            "-",
+        ),
+        (
+            "login throughput, 2 threads (logins/s)",
+            f"{logins['login_two_threads_per_s']:.2f}",
+            f"Argon2 hash {logins['argon2_hash_per_s']:.2f}/s, {logins['argon2_parameters']}",
+            "-",
+            "-",
+        ),
+    ]
+    table = text_table(rows)
+    print(table)
+    results = {
+        "mode": "quick" if args.quick else "full",
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "postgresql": pg_version,
+            "load_average": os.getloadavg(),
+        },
+        "verification": verify,
+        "login": logins,
+    }
+    suffix = ".quick" if args.quick else ""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / f"auth{suffix}.json").write_text(json.dumps(results, indent=2) + "\n")
+    header = "| measure | value | baseline / context | target | result |\n|---|---|---|---|---|\n"
+    body = "".join(f"| {' | '.join(row)} |\n" for row in rows)
+    (RESULTS_DIR / f"auth{suffix}.md").write_text(
+        f"# Authentication benchmark ({results['mode']} run, {results['at']})\n\n"
+        "Produced by `bench/auth_bench.py`.\n\n" + header + body + f"\nMachine: {results['machine']}\n"
+    )
+    return 0 if cost < TARGET_VERIFY_MS else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

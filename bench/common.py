@@ -1,0 +1,94 @@
+"""What every benchmark shares: its own PostgreSQL databases, statistics and result tables."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+from urllib.parse import urlparse
+
+DATABASE_ALIASES = ("auth", "users", "feed", "media", "notifications")
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_socialapp"
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def server_conninfo(url: str) -> tuple[dict[str, Any], str]:
+    parsed = urlparse(url)
+    info = {
+        "host": parsed.hostname or "127.0.0.1",
+        "port": parsed.port or 5432,
+        "user": parsed.username or "postgres",
+        "dbname": "postgres",
+    }
+    if parsed.password:
+        info["password"] = parsed.password
+    return info, (parsed.path.lstrip("/") or "bench_socialapp")
+
+
+def bench_database_names(url: str) -> list[str]:
+    _, base = server_conninfo(url)
+    return [f"{base}_{alias}" for alias in DATABASE_ALIASES]
+
+
+def ensure_databases(url: str) -> tuple[list[str], str]:
+    """Create the five bench databases if missing. Returns (created, server version)."""
+    import psycopg
+
+    info, _ = server_conninfo(url)
+    created = []
+    with psycopg.connect(**info, autocommit=True) as conn:
+        version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        for name in bench_database_names(url):
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+                created.append(name)
+    return created, version
+
+
+def drop_databases(url: str) -> None:
+    import psycopg
+
+    info, _ = server_conninfo(url)
+    with psycopg.connect(**info, autocommit=True) as conn:
+        for name in bench_database_names(url):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return math.nan
+    rank = max(1, math.ceil(q * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def distribution_ms(seconds: list[float]) -> dict[str, float]:
+    values = sorted(s * 1000.0 for s in seconds)
+    if not values:
+        return {"count": 0}
+    return {
+        "count": len(values),
+        "min": round(values[0], 3),
+        "p50": round(percentile(values, 0.50), 3),
+        "p90": round(percentile(values, 0.90), 3),
+        "p99": round(percentile(values, 0.99), 3),
+        "max": round(values[-1], 3),
+        "mean": round(sum(values) / len(values), 3),
+    }
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def text_table(rows: list[tuple[str, ...]]) -> str:
+    header = ("measure", "value", "baseline / context", "target", "result")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines)

@@ -24,3 +24,10 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.eventing_app"]
 SOCIALAPP_SERVICE_APPS = {**SOCIALAPP_SERVICE_APPS, "eventtests": "eventtests"}
 SOCIALAPP_ENABLED_SERVICES = parse_services(os.environ.get("SOCIALAPP_SERVICES", "all"), list(SOCIALAPP_SERVICE_APPS))
 DATABASE_APP_ALIASES = {**DATABASE_APP_ALIASES, "eventtests": "feed"}
+
+# Several test sessions on one PostgreSQL server (e.g. two checkouts) must not drop each
+# other's databases: TEST_DATABASE_SUFFIX gives this session test databases of its own.
+if os.environ.get("TEST_DATABASE_SUFFIX"):
+    for _config in DATABASES.values():
+        if _config.get("TEST", {}).get("NAME"):
+            _config["TEST"]["NAME"] += f"_{os.environ['TEST_DATABASE_SUFFIX']}"

@@ -183,3 +183,11 @@ def test_websockets_from_a_foreign_origin_or_to_no_route_are_refused(monolith: L
     assert foreign.value.response.status_code == 403
     with pytest.raises((websockets.exceptions.InvalidStatus, websockets.exceptions.InvalidMessage)):
         asyncio.run(connect("/ws/nothing/", "http://localhost"))
+
+
+def test_text_that_is_not_unicode_is_refused_before_any_resolver(monolith: LiveServer) -> None:
+    body = b'{"query": "query($u: String) { profile(username: $u) { id } }", "variables": {"u": "\\ud800"}}'
+    with monolith.client() as client:
+        response = client.post("/graphql/users/", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "The request contains text that is not valid Unicode."

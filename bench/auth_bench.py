@@ -78,15 +78,21 @@ def verification(n: int) -> dict[str, Any]:
     from django.core.cache import cache
     from django.test import Client, RequestFactory
 
-    from socialapp.authn.revocation import is_revoked
+    from socialapp.authn.revocation import is_revoked, revocation_list
     from socialapp.authn.tokens import SignedAccessToken, token_backend
     from socialapp.authn.viewer import viewer_from_request
 
     cache.clear()
-    token = SignedAccessToken()
-    token["sub"] = str(uuid.uuid4())
-    token["username"] = "bench"
-    raw = str(token)
+
+    def mint() -> str:
+        token = SignedAccessToken()
+        token["sub"] = str(uuid.uuid4())
+        token["username"] = "bench"
+        return str(token)
+
+    raw = mint()
+    token = token_backend.decode(raw)
+    fresh_tokens = [mint() for _ in range(n)]  # each seen once: the RSA check is never remembered
     factory = RequestFactory()
 
     def anonymous(_: int) -> None:
@@ -96,10 +102,16 @@ def verification(n: int) -> dict[str, Any]:
         request = factory.get("/graphql/feed/", HTTP_AUTHORIZATION=f"Bearer {raw}")
         assert viewer_from_request(request) is not None
 
+    def first_sight(i: int) -> None:
+        request = factory.get("/graphql/feed/", HTTP_AUTHORIZATION=f"Bearer {fresh_tokens[i]}")
+        assert viewer_from_request(request) is not None
+
     for warm in (anonymous, authenticated):
         timed_loop(200, warm)
+    assert revocation_list().wait_until_synced()
     anon = timed_loop(n, anonymous)
     auth = timed_loop(n, authenticated)
+    fresh = timed_loop(n, first_sight)
     signature = timed_loop(n, lambda _: token_backend.decode(raw))
     revocation = timed_loop(n, lambda _: is_revoked(str(token["jti"])))
 
@@ -108,18 +120,22 @@ def verification(n: int) -> dict[str, Any]:
     whole = timed_loop(min(n, 2000), lambda _: client.post("/graphql/feed/", body, content_type="application/json"))
     mean = lambda values: sum(values) / len(values)  # noqa: E731
     cost_ms = (mean(auth) - mean(anon)) * 1000
+    fresh_cost_ms = (mean(fresh) - mean(anon)) * 1000
     return {
+        "fresh_token_verification_cost_ms": round(fresh_cost_ms, 4),
         "requests": n,
         "anonymous_request_ms": distribution_ms(anon),
         "authenticated_request_ms": distribution_ms(auth),
         "verification_cost_ms": round(cost_ms, 4),
         "rs256_verify_ms": distribution_ms(signature),
-        "revocation_lookup_redis_ms": distribution_ms(revocation),
+        "revocation_lookup_ms": distribution_ms(revocation),
         "whole_anonymous_graphql_request_ms": distribution_ms(whole),
     }
 
 
 def login_throughput(n: int) -> dict[str, Any]:
+    import uuid
+
     from django.contrib.auth.hashers import check_password, make_password
 
     from apps.auth.models import RefreshSession, User
@@ -130,9 +146,10 @@ def login_throughput(n: int) -> dict[str, Any]:
     hashes = timed_loop(n, lambda _: make_password(password))
     encoded = make_password(password)
     checks = timed_loop(n, lambda _: check_password(password, encoded))
-    user_register(username="bench_user", email="bench@example.com", password=password)
+    username = f"bench_{uuid.uuid4().hex[:8]}"  # profiles of earlier runs keep their names
+    user_register(username=username, email=f"{username}@example.com", password=password)
 
-    sequential = timed_loop(n, lambda _: user_login(login="bench_user", password=password, client_address="10.0.0.1"))
+    sequential = timed_loop(n, lambda _: user_login(login=username, password=password, client_address="10.0.0.1"))
 
     per_thread = max(n // 2, 1)
     errors: list[BaseException] = []
@@ -142,7 +159,7 @@ def login_throughput(n: int) -> dict[str, Any]:
 
         try:
             for _ in range(per_thread):
-                user_login(login="bench_user", password=password, client_address="10.0.0.2")
+                user_login(login=username, password=password, client_address="10.0.0.2")
         except BaseException as error:
             errors.append(error)
         finally:
@@ -185,20 +202,28 @@ def main() -> int:
     cache.clear()
 
     cost = verify["verification_cost_ms"]
+    fresh_cost = verify["fresh_token_verification_cost_ms"]
     ratio = logins["login_sequential_per_s"] / logins["argon2_check_per_s"]
     rows = [
         (
-            "token verification per request (ms)",
+            "token verification per request, token seen before (ms)",
             f"{cost:.4f}",
             f"anonymous request {verify['anonymous_request_ms']['mean']:.4f} ms (same run)",
             f"< {TARGET_VERIFY_MS}",
             verdict(cost < TARGET_VERIFY_MS),
         ),
+        (
+            "token verification per request, first sight (ms)",
+            f"{fresh_cost:.4f}",
+            "a new token each request: the full RS256 check",
+            f"< {TARGET_VERIFY_MS}",
+            verdict(fresh_cost < TARGET_VERIFY_MS),
+        ),
         ("  of which RS256 signature p50 (ms)", f"{verify['rs256_verify_ms']['p50']:.4f}", "2048-bit key", "-", "-"),
         (
             "  of which revocation lookup p50 (ms)",
-            f"{verify['revocation_lookup_redis_ms']['p50']:.4f}",
-            "Redis GET on loopback",
+            f"{verify['revocation_lookup_ms']['p50']:.4f}",
+            "in memory, replicated from Redis pub/sub",
             "-",
             "-",
         ),
@@ -247,7 +272,7 @@ def main() -> int:
         f"# Authentication benchmark ({results['mode']} run, {results['at']})\n\n"
         "Produced by `bench/auth_bench.py`.\n\n" + header + body + f"\nMachine: {results['machine']}\n"
     )
-    return 0 if cost < TARGET_VERIFY_MS else 2
+    return 0 if max(cost, fresh_cost) < TARGET_VERIFY_MS else 2
 
 
 if __name__ == "__main__":

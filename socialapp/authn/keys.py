@@ -133,4 +133,7 @@ def key_ring() -> KeyRing:
 
 
 def reset_key_ring() -> None:
+    from socialapp.authn.tokens import forget_verified_tokens
+
     _cached_ring.cache_clear()
+    forget_verified_tokens()

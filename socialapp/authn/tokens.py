@@ -9,6 +9,8 @@ claim are all refused.
 
 from __future__ import annotations
 
+import time
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -59,6 +61,29 @@ class KeyRingTokenBackend(TokenBackend):
 
 
 token_backend = KeyRingTokenBackend()
+
+
+@lru_cache(maxsize=10_000)
+def _verified_claims(raw: str) -> dict[str, Any]:
+    return token_backend.decode(raw)
+
+
+def decode_verified(raw: str) -> dict[str, Any]:
+    """The claims of a token whose signature, issuer and claims check out, and not expired.
+
+    A client sends the same access token with every request for its lifetime, so the RSA
+    verification is remembered per token; expiry is checked on every call. Do not mutate
+    the returned claims.
+    """
+    claims = _verified_claims(raw)
+    if float(claims["exp"]) + settings.JWT_LEEWAY_SECONDS < time.time():
+        raise TokenBackendExpiredToken("Token is expired")
+    return claims
+
+
+def forget_verified_tokens() -> None:
+    """After the key ring changes (a key retired), verify everything afresh."""
+    _verified_claims.cache_clear()
 
 
 class SignedAccessToken(AccessToken):

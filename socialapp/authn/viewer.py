@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenBackendExpiredToken
 
 from socialapp.authn.revocation import is_revoked
-from socialapp.authn.tokens import token_backend
+from socialapp.authn.tokens import decode_verified
 from socialapp.errors import NotAuthenticatedError
 
 
@@ -32,7 +32,7 @@ class Viewer:
 def verify_access_token(raw: str) -> Viewer:
     """Verify signature, expiry, issuer, type and revocation. Raises NotAuthenticatedError."""
     try:
-        claims = token_backend.decode(raw)
+        claims = decode_verified(raw)
     except TokenBackendExpiredToken:
         raise NotAuthenticatedError("The access token has expired; refresh it.", code="token_expired") from None
     except TokenBackendError as error:

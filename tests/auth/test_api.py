@@ -225,3 +225,25 @@ def test_http_requests_to_other_services_accept_the_token_and_refuse_bad_ones(se
     assert ok.json() == {"data": {"feedService": {"name": "feed"}}}
     assert anonymous.json() == {"data": {"feedService": {"name": "feed"}}}
     assert ok.status_code == httpx.codes.OK
+
+
+def test_rest_endpoints_of_any_service_authenticate_with_the_same_token(server: LiveServer) -> None:
+    user_create(username="gina")
+    tokens = login(server, "gina")["tokens"]
+    with server.client() as client:
+        ok = client.get("/api/eventtests/whoami", headers=bearer(tokens["accessToken"]))
+        anonymous = client.get("/api/eventtests/whoami")
+        forged = client.get("/api/eventtests/whoami", headers=bearer("forged"))
+        wrong_scheme = client.get("/api/eventtests/whoami", headers={"Authorization": f"Token {tokens['accessToken']}"})
+        gql(server, "mutation { logout { ok } }", token=tokens["accessToken"])
+        revoked = client.get("/api/eventtests/whoami", headers=bearer(tokens["accessToken"]))
+
+    assert ok.status_code == 200
+    assert ok.json()["username"] == "gina"
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"] == 'Bearer realm="socialapp"'
+    assert forged.status_code == 401
+    assert forged.json()["errors"][0]["code"] == "token_invalid"
+    assert wrong_scheme.status_code == 401
+    assert revoked.status_code == 401
+    assert revoked.json()["errors"][0]["code"] == "token_revoked"

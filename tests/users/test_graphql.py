@@ -16,6 +16,7 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from apps.users.graphql.schema import schema
 from apps.users.models import Follow, OutboxMessage, Profile
 from tests.auth_helpers import access_token_for, bearer
 from tests.conftest import ALL_DATABASES
@@ -484,3 +485,16 @@ def test_a_followers_page_costs_the_same_few_queries_whatever_the_page() -> None
     assert sizes == [20, 20, 5]
     # The profile named, the page of edges with their profiles, the viewer's follows among them.
     assert costs == [3, 3, 3]
+
+
+def test_a_viewer_can_update_only_their_own_profile(server: LiveServer) -> None:
+    alice, bob = make_profile(username="alice", bio="alice's"), make_profile(username="bob", bio="bob's")
+    # There is no argument naming the profile to update: it is always the token's user.
+    arguments = set(schema.graphql_schema.mutation_type.fields["updateProfile"].args)
+    assert arguments == {"displayName", "bio", "avatarMediaId"}
+
+    gql(server, UPDATE, as_user=alice, bio="changed by alice")
+
+    alice.refresh_from_db()
+    bob.refresh_from_db()
+    assert (alice.bio, bob.bio) == ("changed by alice", "bob's")

@@ -50,8 +50,19 @@ def load_yaml_documents(path: Path) -> list[Manifest]:
     return documents
 
 
+def load_patch_operations(path: Path) -> list[Manifest]:
+    operations = yaml.safe_load(path.read_text())
+    assert isinstance(operations, list), f"{path}: a JSON 6902 patch is a list of operations"
+    return operations
+
+
 def yaml_files(root: Path) -> list[Path]:
-    return sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")])
+    """Manifests: every YAML file except the JSON 6902 patches kept under `patches/`."""
+    return sorted(p for p in [*root.rglob("*.yaml"), *root.rglob("*.yml")] if "patches" not in p.parts)
+
+
+def patch_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.yaml") if "patches" in p.parts)
 
 
 def kustomization_dirs() -> list[Path]:
@@ -140,6 +151,33 @@ def test_every_manifest_parses_into_kubernetes_objects(path: Path) -> None:
         assert {"apiVersion", "kind"} <= doc.keys(), f"{path}: an object without apiVersion/kind"
         if doc["kind"] != "Kustomization":
             assert doc.get("metadata", {}).get("name"), f"{path}: a {doc['kind']} without a name"
+
+
+@pytest.mark.parametrize("path", patch_files(K8S), ids=lambda p: str(p.relative_to(K8S)))
+def test_every_patch_file_is_a_list_of_operations_used_by_its_kustomization(path: Path) -> None:
+    operations = load_patch_operations(path)
+    assert operations
+    for operation in operations:
+        assert operation["op"] in {"add", "remove", "replace", "move", "copy", "test"}, path
+        assert operation["path"].startswith("/"), path
+    directory = path.parent.parent
+    used = {(directory / patch["path"]).resolve() for patch in read_kustomization(directory).get("patches", [])}
+    assert path.resolve() in used, f"{path} is not referenced by {directory}/kustomization.yaml"
+
+
+def test_api_deployments_mount_the_key_ring_signing_only_in_auth() -> None:
+    mounted: dict[str, set[str]] = {}
+    for patch in read_kustomization(BASE).get("patches", []):
+        operations = load_patch_operations(BASE / patch["path"])
+        secrets = {op["value"]["secret"]["secretName"] for op in operations if "secret" in op.get("value", {})}
+        for name in SERVICES:
+            if patch["target"]["kind"] == "Deployment" and re.fullmatch(patch["target"]["name"], name):
+                mounted.setdefault(name, set()).update(secrets)
+
+    assert mounted == {
+        "auth": {"socialapp-jwt-signing-keys"},
+        **{name: {"socialapp-jwt-public-keys"} for name in SERVICES if name != "auth"},
+    }
 
 
 def test_there_is_a_base_and_a_dev_and_a_prod_overlay() -> None:

@@ -1,0 +1,1 @@
+"""Image handling without Django: recognising formats, validating uploads, rendering variants."""

@@ -1,0 +1,94 @@
+"""Reading a home timeline: post ids for one page, whatever state the timeline is in.
+
+Opening a reader's timeline costs one query (their last read time) and, when the timeline
+is missing (new reader, expired, evicted, Redis flushed) or stale (the reader was inactive
+longer than FEED_INACTIVE_DAYS, so fan-outs skipped them), one more to rebuild it from the
+posts of the reader and everyone they follow; the first page then comes from the rebuilt
+list, never empty while rebuilding. A page is then one store read plus one query for the
+posts of followed authors too big to fan out (merged in by id), so its cost depends on the
+page size, not on how many people the reader follows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.feed import config
+from apps.feed.models import Author, FollowEdge, Post, TimelineReader
+from apps.feed.timelines.store import TimelineStore, timeline_store
+
+
+@dataclass
+class HomeTimeline:
+    user_id: uuid.UUID
+    store: TimelineStore
+    # Set when this read rebuilt the timeline: pages come from this list (no store round trip).
+    rebuilt: list[int] | None = None
+
+    def ids(self, *, before: int | None, limit: int) -> list[int]:
+        """Up to `limit` post ids below `before`, newest first: the timeline merged with pulled authors."""
+        pushed = None if self.rebuilt is not None else self.store.page(self.user_id, before=before, limit=limit)
+        if pushed is None:
+            if self.rebuilt is None:  # gone since the last read (evicted, expired, flushed)
+                self.rebuilt = rebuild(self.user_id, store=self.store)
+                self.store.keep(self.user_id, _keep_seconds())
+            pushed = [post_id for post_id in self.rebuilt if before is None or post_id < before][:limit]
+        pulled = _pulled_post_ids(self.user_id, before=before, limit=limit)
+        if not pulled:
+            return pushed
+        return sorted(set(pushed) | set(pulled), reverse=True)[:limit]
+
+    def forget(self, post_ids: list[int]) -> None:
+        """Posts found gone (deleted) leave the timeline."""
+        self.store.remove(self.user_id, post_ids)
+        if self.rebuilt is not None:
+            gone = set(post_ids)
+            self.rebuilt = [post_id for post_id in self.rebuilt if post_id not in gone]
+
+
+def open_home_timeline(user_id: uuid.UUID, *, store: TimelineStore | None = None) -> HomeTimeline:
+    """The reader's timeline, rebuilt first if missing or stale; records that they read."""
+    store = store or timeline_store()
+    now = timezone.now()
+    last_read = TimelineReader.objects.filter(pk=user_id).values_list("last_read_at", flat=True).first()
+    timeline = HomeTimeline(user_id=user_id, store=store)
+    if last_read is None or last_read < now - config.inactive_after():
+        # New, or back after fan-outs skipped them: whatever the store holds is not current.
+        timeline.rebuilt = rebuild(user_id, store=store)
+    if last_read is None or last_read < now - config.activity_write_interval():
+        TimelineReader.objects.update_or_create(user_id=user_id, defaults={"last_read_at": now})
+        store.keep(user_id, _keep_seconds())
+    return timeline
+
+
+def rebuild(user_id: uuid.UUID, *, store: TimelineStore | None = None) -> list[int]:
+    """Build the timeline from the posts of the reader and of everyone they follow; returns its ids."""
+    store = store or timeline_store()
+    followees = FollowEdge.objects.filter(follower_id=user_id).values("followee_id")
+    ids = list(
+        Post.objects.filter(Q(author_id=user_id) | Q(author_id__in=followees))
+        .order_by("-id")
+        .values_list("id", flat=True)[: config.timeline_max()]
+    )
+    store.replace(user_id, ids)
+    return ids
+
+
+def _pulled_post_ids(user_id: uuid.UUID, *, before: int | None, limit: int) -> list[int]:
+    """The newest posts below `before` of the followed authors too big to fan out (one query)."""
+    big = Author.objects.filter(followers_count__gt=config.fanout_max_followers()).values("user_id")
+    pulled_authors = FollowEdge.objects.filter(follower_id=user_id, followee_id__in=big).values("followee_id")
+    posts = Post.objects.filter(author_id__in=pulled_authors)
+    if before is not None:
+        posts = posts.filter(id__lt=before)
+    return list(posts.order_by("-id").values_list("id", flat=True)[:limit])
+
+
+def _keep_seconds() -> int:
+    # Idle timelines outlive the inactivity window by a day: a reader coming back within the
+    # window still finds theirs (fan-outs kept it current until then).
+    return int(config.inactive_after().total_seconds()) + 86_400

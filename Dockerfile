@@ -48,7 +48,7 @@ COPY apps ./apps
 # Compile the code now: at run time the root filesystem may be read-only.
 RUN python -m compileall -q socialapp apps \
     # DATA_DIR is only written in the embedded default (SQLite files, local media).
-    && mkdir -p /app/var && chown app:app /app/var
+    && mkdir -p /app/var/jwt-keys && chown -R app:app /app/var
 
 # A numeric user, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
 USER 10001:10001

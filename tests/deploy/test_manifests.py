@@ -357,7 +357,9 @@ def test_only_the_five_services_have_api_deployments() -> None:
 
 # --- commands -------------------------------------------------------------------------------
 def management_commands() -> set[str]:
-    return {path.stem for path in COMMANDS.glob("*.py") if not path.stem.startswith("_")}
+    """The project's own commands: socialapp's and each service app's."""
+    directories = [COMMANDS, *(ROOT / "apps").glob("*/management/commands")]
+    return {path.stem for directory in directories for path in directory.glob("*.py") if not path.stem.startswith("_")}
 
 
 def positional_args(args: list[str]) -> list[str]:

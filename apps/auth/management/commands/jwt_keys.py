@@ -22,10 +22,15 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         generate = sub.add_parser("generate", help="write <kid>.key.pem and <kid>.pub.pem into JWT_KEYS_DIR")
         generate.add_argument("--kid", default=None)
+        generate.add_argument("--if-missing", action="store_true", help="do nothing if the kid already exists")
         sub.add_parser("jwks", help="print the public keys as a JSON Web Key Set")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "generate":
+            existing = settings.JWT_KEYS_DIR / f"{options['kid']}.key.pem"
+            if options["if_missing"] and options["kid"] and existing.exists():
+                self.stdout.write(f"key {options['kid']} already exists in {settings.JWT_KEYS_DIR}")
+                return
             kid = generate_key_pair(settings.JWT_KEYS_DIR, options["kid"])
             reset_key_ring()
             self.stdout.write(

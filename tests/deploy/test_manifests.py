@@ -358,7 +358,7 @@ def test_only_the_five_services_have_api_deployments() -> None:
 # --- commands -------------------------------------------------------------------------------
 def management_commands() -> set[str]:
     """The project's own commands: socialapp's and each service app's."""
-    directories = [COMMANDS, *(ROOT / "apps").glob("*/management/commands")]
+    directories = [COMMANDS, *(REPO / "apps").glob("*/management/commands")]
     return {path.stem for directory in directories for path in directory.glob("*.py") if not path.stem.startswith("_")}
 
 

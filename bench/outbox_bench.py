@@ -659,7 +659,7 @@ def build_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         latency_row("c'. in-process, 1 publisher thread", ip["single_publisher"], target=False),
         # The deployed shape: `manage.py consume` runs as a process of its own.
         latency_row("d. commit->handler via broker (consumer process)", kf["process"], target=True),
-        latency_row("d'. via broker, consumer thread beside 4 publishers", kf["primary"], target=False),
+        latency_row("d'. via broker, consumer thread beside the publishers", kf["primary"], target=False),
         latency_row(f"d''. via broker at {LOW_RATE:.0f}/s, consumer thread", kf["low_rate"], target=False),
         (
             "d'''. consumer capacity, thread, probe + record_effect (ev/s)",

@@ -1,14 +1,104 @@
-"""GraphQL schema of the feed service, served at /graphql/feed/ and merged into /graphql/."""
+"""GraphQL schema of the feed service, served at /graphql/feed/ and merged into /graphql/.
+
+Search plugs in without editing this file: if `apps/feed/search/graphql.py` exists and
+defines `Query` (a graphene.ObjectType with the search root fields), its fields join the
+feed's root query (it can build its results with `apps.feed.graphql.types.post_connection`).
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 import graphene
 
+from apps.feed.graphql.mutations.add_comment import AddComment
+from apps.feed.graphql.mutations.create_post import CreatePost
+from apps.feed.graphql.mutations.delete_comment import DeleteComment
+from apps.feed.graphql.mutations.delete_post import DeletePost
+from apps.feed.graphql.mutations.edit_post import EditPost
+from apps.feed.graphql.mutations.like_post import LikePost
+from apps.feed.graphql.mutations.unlike_post import UnlikePost
+from apps.feed.graphql.queries import (
+    resolve_comments,
+    resolve_home_feed,
+    resolve_post,
+    resolve_posts_by_hashtag,
+    resolve_user_posts,
+)
+from apps.feed.graphql.types import CommentConnection, PostConnection, PostType
+from apps.feed.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from socialapp.graphql.types import service_info_field
 
+SEARCH_GRAPHQL_MODULE = "apps.feed.search.graphql"
 
-class Query(graphene.ObjectType):
+
+def _plugged_in_queries() -> tuple[type, ...]:
+    """The search package's root query type, when the package and its graphql module exist."""
+    if importlib.util.find_spec("apps.feed.search") is None:
+        return ()
+    if importlib.util.find_spec(SEARCH_GRAPHQL_MODULE) is None:
+        return ()
+    query: type = importlib.import_module(SEARCH_GRAPHQL_MODULE).Query
+    return (query,)
+
+
+def _page_arguments() -> dict[str, graphene.Argument]:
+    return {
+        "first": graphene.Int(default_value=PAGE_SIZE_DEFAULT, description=f"1 to {PAGE_SIZE_MAX}."),
+        "after": graphene.String(description="The `endCursor` of the previous page."),
+    }
+
+
+class FeedQuery(graphene.ObjectType):
     feed_service = service_info_field("feed")
+    post = graphene.Field(
+        PostType,
+        id=graphene.ID(required=True),
+        resolver=resolve_post,
+        description="The post, or null if there is none.",
+    )
+    home_feed = graphene.Field(
+        PostConnection,
+        **_page_arguments(),
+        resolver=resolve_home_feed,
+        description="The viewer's home feed: their posts and those of whom they follow, newest first.",
+    )
+    user_posts = graphene.Field(
+        PostConnection,
+        user_id=graphene.ID(),
+        username=graphene.String(),
+        **_page_arguments(),
+        resolver=resolve_user_posts,
+        description="The posts of the user named by exactly one of `userId` and `username`, newest first.",
+    )
+    posts_by_hashtag = graphene.Field(
+        PostConnection,
+        tag=graphene.String(required=True, description="With or without the #, any letter case."),
+        **_page_arguments(),
+        resolver=resolve_posts_by_hashtag,
+        description="Posts carrying the hashtag, newest first.",
+    )
+    comments = graphene.Field(
+        CommentConnection,
+        post_id=graphene.ID(required=True),
+        **_page_arguments(),
+        resolver=resolve_comments,
+        description="A post's comments, oldest first.",
+    )
 
 
-schema = graphene.Schema(query=Query)
+Query = type("Query", (*_plugged_in_queries(), FeedQuery), {})
+
+
+class Mutation(graphene.ObjectType):
+    create_post = CreatePost.Field()
+    edit_post = EditPost.Field()
+    delete_post = DeletePost.Field()
+    like_post = LikePost.Field()
+    unlike_post = UnlikePost.Field()
+    add_comment = AddComment.Field()
+    delete_comment = DeleteComment.Field()
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -1,0 +1,1 @@
+"""The feed service's mutations, one per module."""

@@ -1,0 +1,33 @@
+"""editPost: the author changes a post's content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from apps.feed.content import POST_MAX_LENGTH
+from apps.feed.graphql.arguments import parse_post_id
+from apps.feed.graphql.types import PostType
+from apps.feed.services import post_edit
+from apps.feed.snapshots import PostSnapshot
+from socialapp.authn.viewer import require_viewer
+from socialapp.graphql.mutations import DomainMutation
+
+
+class EditPost(DomainMutation):
+    """Change the content of one of the viewer's posts (hashtags and mentions follow the new text)."""
+
+    class Arguments:
+        post_id = graphene.ID(required=True)
+        content = graphene.String(required=True, description=f"1 to {POST_MAX_LENGTH:,} characters once trimmed.")
+
+    post = graphene.Field(PostType, description="The post after the change.")
+
+    @classmethod
+    def perform(cls, root: Any, info: graphene.ResolveInfo, **arguments: Any) -> EditPost:
+        post_id: str = arguments["post_id"]
+        content: str = arguments["content"]
+        viewer = require_viewer(info.context)
+        post = post_edit(user_id=viewer.user_id, post_id=parse_post_id(post_id, field="postId"), content=content)
+        return cls(post=PostSnapshot.of(post))

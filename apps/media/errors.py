@@ -41,7 +41,8 @@ class FileTooLargeError(ImageRefusedError):
     http_status = 413
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"The file is larger than the {human_bytes(limit)} limit ({limit} bytes).")
+        exact = f" ({limit} bytes)" if limit >= 1024 else ""
+        super().__init__(f"The file is larger than the {human_bytes(limit)} limit{exact}.")
 
 
 class EmptyFileError(ImageRefusedError):

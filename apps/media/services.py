@@ -1,1 +1,329 @@
-"""Writes of the media service: each function validates, writes and publishes its events."""
+"""Writes of the media service: accepting uploads, processing them, direct uploads, deletion.
+
+The life of a media:
+1. An upload (`media_upload`, or `media_direct_upload_complete` for one that went straight to
+   the bucket) is validated by content; a refused one leaves nothing behind. An accepted one is
+   stored under `incoming/` and recorded as PROCESSING.
+2. After commit, the `process_media` Celery task (inline without a broker) calls `media_process`:
+   validate again (the bytes are re-read from storage), render the variants without metadata,
+   store them, and mark the media READY; or FAILED, with a code, if the image cannot be used.
+   The upload itself is then deleted: only variants remain.
+3. The PROCESSING row is the durable record of work to do: if the enqueue after commit is lost
+   (the process died), `media_requeue_stuck` (the `media_requeue_stuck` command, run from cron)
+   hands it to the queue again. Processing twice is harmless: the first to finish wins.
+
+No events are published: nothing outside this service needs to react to a media (yet).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.core import signing
+from django.db import IntegrityError, router, transaction
+from django.utils import timezone
+
+from apps.media import config, selectors, storage
+from apps.media.errors import (
+    DirectUploadUnavailableError,
+    FileRequiredError,
+    FileTooLargeError,
+    ImageRefusedError,
+    InvalidUploadError,
+    UnsupportedFormatError,
+    UploadExpiredError,
+    UploadMissingError,
+)
+from apps.media.ids import uuid7
+from apps.media.imaging.formats import BY_CONTENT_TYPE
+from apps.media.imaging.inspect import ImageFacts, inspect_image
+from apps.media.imaging.render import RenderedVariant, render_variants
+from apps.media.models import Media, MediaStatus, MediaVariant
+from apps.media.uploads import ReceivedFile
+from socialapp.db import atomic_for
+from socialapp.errors import NotFoundError
+
+logger = logging.getLogger(__name__)
+
+_DIRECT_UPLOAD_SALT = "apps.media.direct-upload"
+
+
+# --- uploads through the API ---------------------------------------------------------------
+
+
+def media_upload(*, owner_id: uuid.UUID, upload: ReceivedFile | None, oversized: bool = False) -> Media:
+    """Accept an uploaded image for `owner_id`: validated by content, stored, then processed.
+
+    `oversized`: the upload handler cut the file off at the size limit (nothing was kept).
+    Raises an ImageRefusedError, and stores nothing, when the file is not an image we accept.
+    """
+    limit = config.max_upload_bytes()
+    if oversized or (upload is not None and (upload.size or 0) > limit):
+        raise FileTooLargeError(limit)
+    if upload is None:
+        raise FileRequiredError
+    data = upload.read_all()
+    facts = inspect_image(data)
+    media_id = uuid7()
+    name = storage.save(storage.staged_name(media_id), data, facts.format.content_type)
+    return _accept(media_id=media_id, owner_id=owner_id, data=data, sha256=upload.sha256, facts=facts, staged_name=name)
+
+
+def _accept(
+    *, media_id: uuid.UUID, owner_id: uuid.UUID, data: bytes, sha256: str, facts: ImageFacts, staged_name: str
+) -> Media:
+    """Record a validated upload as PROCESSING and have it processed once that is committed."""
+    try:
+        with atomic_for(Media):
+            media = Media.objects.create(
+                id=media_id,
+                owner_id=owner_id,
+                status=MediaStatus.PROCESSING,
+                content_type=facts.format.content_type,
+                size_bytes=len(data),
+                sha256=sha256,
+                width=facts.width,
+                height=facts.height,
+                frames=facts.frames,
+                staged_name=staged_name,
+            )
+            _process_after_commit(media.id)
+    except IntegrityError:
+        raise  # the id is taken: a concurrent completion of the same direct upload owns the object
+    except BaseException:
+        storage.delete_quietly([staged_name])
+        raise
+    # Without a broker the task ran inline on commit: return what it made.
+    return selectors.media_by_id(media_id=media.id) or media
+
+
+def _process_after_commit(media_id: uuid.UUID) -> None:
+    from apps.media.tasks import process_media
+
+    # robust: a failure to enqueue (or, inline, to process) must not undo the accepted upload;
+    # the row stays PROCESSING and media_requeue_stuck hands it to the queue again.
+    transaction.on_commit(partial(process_media.delay, str(media_id)), using=router.db_for_write(Media), robust=True)
+
+
+# --- processing ------------------------------------------------------------------------------
+
+
+def media_process(*, media_id: uuid.UUID) -> Media | None:
+    """Make the variants of a PROCESSING media and mark it READY (or FAILED). Idempotent: a
+    media that is not PROCESSING any more (done, failed, deleted) is left as it is."""
+    media = selectors.media_by_id(media_id=media_id)
+    if media is None or media.status != MediaStatus.PROCESSING:
+        return media
+    try:
+        rendered = _render(media)
+    except _ProcessingFailed as failure:
+        return _fail(media, code=failure.code, message=failure.message)
+    saved: list[MediaVariant] = []
+    try:
+        for variant in rendered:
+            name = storage.save(
+                storage.variant_name(media.id, variant.size, variant.format.extension),
+                variant.data,
+                variant.format.content_type,
+            )
+            saved.append(
+                MediaVariant(
+                    media_id=media.id,
+                    size=variant.size,
+                    name=name,
+                    content_type=variant.format.content_type,
+                    size_bytes=len(variant.data),
+                    width=variant.width,
+                    height=variant.height,
+                )
+            )
+        finished = _finish(media.id, saved)
+    except BaseException:
+        storage.delete_quietly(variant.name for variant in saved)
+        raise
+    if finished:
+        storage.delete_quietly([media.staged_name])
+    else:  # deleted meanwhile, or another run finished first: its files stand, ours go
+        storage.delete_quietly(variant.name for variant in saved)
+    return selectors.media_by_id(media_id=media_id)
+
+
+class _ProcessingFailed(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _render(media: Media) -> list[RenderedVariant]:
+    """The variants of the staged upload, checked again first: what is processed is exactly
+    what was accepted (a direct upload's presigned POST stays valid for a while, so the bucket
+    object could have been replaced since it was checked)."""
+    try:
+        data = storage.read_bounded(media.staged_name, config.max_upload_bytes())
+        if hashlib.sha256(data).hexdigest() != media.sha256:
+            raise _ProcessingFailed("upload_changed", "The uploaded file changed after it was checked.")
+        facts = inspect_image(data)
+        return render_variants(data, facts, thumbnail_format=config.thumbnail_format())
+    except FileNotFoundError:
+        raise _ProcessingFailed("upload_missing", "The uploaded file is gone; upload the image again.") from None
+    except ImageRefusedError as error:
+        raise _ProcessingFailed(error.code, error.message) from None
+
+
+def _finish(media_id: uuid.UUID, variants: list[MediaVariant]) -> bool:
+    """Record the variants and mark the media READY, if it is still PROCESSING."""
+    with atomic_for(Media):
+        locked = Media.objects.select_for_update().filter(pk=media_id, status=MediaStatus.PROCESSING).first()
+        if locked is None:
+            return False
+        MediaVariant.objects.bulk_create(variants)
+        locked.status = MediaStatus.READY
+        locked.staged_name = ""
+        locked.processed_at = timezone.now()
+        locked.save(update_fields=["status", "staged_name", "processed_at", "updated_at"])
+    return True
+
+
+def _fail(media: Media, *, code: str, message: str) -> Media | None:
+    with atomic_for(Media):
+        updated = Media.objects.filter(pk=media.id, status=MediaStatus.PROCESSING).update(
+            status=MediaStatus.FAILED,
+            failure_code=code,
+            failure_message=message[:300],
+            staged_name="",
+            processed_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    if updated:
+        logger.info("media processing failed", extra={"media_id": str(media.id), "code": code})
+        storage.delete_quietly([media.staged_name])
+    return selectors.media_by_id(media_id=media.id)
+
+
+def media_requeue_stuck(*, older_than: timedelta | None = None) -> int:
+    """Hand media PROCESSING for longer than `older_than` to the queue again; how many."""
+    cutoff = timezone.now() - (older_than or timedelta(seconds=config.stuck_after_seconds()))
+    from apps.media.tasks import process_media
+
+    count = 0
+    for media_id in selectors.stuck_media_ids(updated_before=cutoff):
+        # Touch it first, so the next sweep leaves it alone while it waits in the queue.
+        Media.objects.filter(pk=media_id, status=MediaStatus.PROCESSING).update(updated_at=timezone.now())
+        process_media.delay(str(media_id))
+        count += 1
+    return count
+
+
+# --- direct uploads to the bucket ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectUpload:
+    """Where and how the client POSTs the file; then it calls completeImageUpload(upload_id)."""
+
+    upload_id: str
+    url: str
+    fields: dict[str, str]
+    expires_at: datetime
+    max_bytes: int
+
+
+def media_direct_upload_request(*, owner_id: uuid.UUID, content_type: str) -> DirectUpload:
+    """A presigned POST for one image of `content_type`, at most MEDIA_MAX_UPLOAD_BYTES (S3 only)."""
+    if not storage.is_s3():
+        raise DirectUploadUnavailableError
+    fmt = BY_CONTENT_TYPE.get(content_type.strip().lower())
+    if fmt is None:
+        raise UnsupportedFormatError(f"The content type {content_type[:100]!r}", field="content_type")
+    media_id = uuid7()
+    limit = config.max_upload_bytes()
+    post = storage.presigned_post(
+        storage.staged_name(media_id),
+        content_type=fmt.content_type,
+        max_bytes=limit,
+        expires_in=config.direct_upload_expiry_seconds(),
+    )
+    upload_id = signing.dumps({"media": str(media_id), "owner": str(owner_id)}, salt=_DIRECT_UPLOAD_SALT)
+    return DirectUpload(
+        upload_id=upload_id, url=post.url, fields=post.fields, expires_at=post.expires_at, max_bytes=limit
+    )
+
+
+def media_direct_upload_complete(*, owner_id: uuid.UUID, upload_id: str) -> Media:
+    """Validate what the client put in the bucket and record it, as `media_upload` does for an
+    upload through the API. Completing twice returns the same media. A refused object is deleted."""
+    if not storage.is_s3():
+        raise DirectUploadUnavailableError
+    media_id = _direct_upload_media_id(owner_id=owner_id, upload_id=upload_id)
+    existing = selectors.media_by_id(media_id=media_id)
+    if existing is not None:
+        return existing
+    name = storage.staged_name(media_id)
+    limit = config.max_upload_bytes()
+    size = storage.size_of(name)
+    if size is None:
+        raise UploadMissingError
+    try:
+        if size > limit:  # the bucket may not enforce the policy's size range (moto does not)
+            raise FileTooLargeError(limit)
+        data = storage.read_bounded(name, limit)
+        facts = inspect_image(data)
+    except ImageRefusedError:
+        storage.delete_quietly([name])
+        raise
+    try:
+        return _accept(
+            media_id=media_id,
+            owner_id=owner_id,
+            data=data,
+            sha256=hashlib.sha256(data).hexdigest(),
+            facts=facts,
+            staged_name=name,
+        )
+    except IntegrityError:  # completed concurrently: the other call recorded it
+        media = selectors.media_by_id(media_id=media_id)
+        if media is None:
+            raise
+        return media
+
+
+def _direct_upload_media_id(*, owner_id: uuid.UUID, upload_id: str) -> uuid.UUID:
+    try:
+        claims = signing.loads(upload_id, salt=_DIRECT_UPLOAD_SALT, max_age=config.direct_upload_completion_seconds())
+    except signing.SignatureExpired:
+        raise UploadExpiredError from None
+    except signing.BadSignature:
+        raise InvalidUploadError from None
+    if not isinstance(claims, dict) or claims.get("owner") != str(owner_id):
+        raise InvalidUploadError
+    try:
+        return uuid.UUID(str(claims.get("media")))
+    except ValueError:
+        raise InvalidUploadError from None
+
+
+# --- deletion ------------------------------------------------------------------------------
+
+
+def media_delete(*, owner_id: uuid.UUID, media_id: uuid.UUID) -> uuid.UUID:
+    """Delete an owner's media and every stored file of it.
+
+    A post that uses it is not blocked and not changed: its image is detached (the media port
+    stops answering for the id, so the feed shows the post without it). Deleting a photo must
+    always be possible for its owner. Files are deleted before the row, inside the row's lock:
+    if storage fails, the media is still there and the delete can be retried.
+    """
+    with atomic_for(Media):
+        media = Media.objects.select_for_update().filter(pk=media_id, owner_id=owner_id).first()
+        if media is None:
+            raise NotFoundError("You have no media with this id.", field="id")
+        names = [media.staged_name, *MediaVariant.objects.filter(media=media).values_list("name", flat=True)]
+        storage.delete(names)
+        media.delete()
+    return media_id

@@ -1,0 +1,156 @@
+"""Where media bytes live: Django's default storage (S3 through django-storages when a bucket
+is configured, the local filesystem otherwise), and how each is linked to.
+
+Names: `incoming/<media id>` holds an upload until it is processed (never linked to);
+`images/<media id>/<size>-<random>.<ext>` holds each variant. The random part makes names
+unguessable, which matters if the bucket is ever made public (MEDIA_URLS_PRESIGNED=false).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+from django.http import HttpRequest
+
+from apps.media import config, links
+from apps.media.errors import FileTooLargeError
+
+logger = logging.getLogger(__name__)
+
+# Variants never change under their name: clients and caches may keep them as long as the link works.
+CACHE_CONTROL = "private, max-age={seconds}, immutable"
+
+
+def media_storage() -> Storage:
+    return storages["default"]
+
+
+def is_s3(storage: Storage | None = None) -> bool:
+    from storages.backends.s3 import S3Storage
+
+    return isinstance(storage or media_storage(), S3Storage)
+
+
+def staged_name(media_id: uuid.UUID) -> str:
+    return f"incoming/{media_id}"
+
+
+def variant_name(media_id: uuid.UUID, size: str, extension: str) -> str:
+    return f"images/{media_id}/{size}-{secrets.token_urlsafe(12)}.{extension}"
+
+
+class _TypedContent(ContentFile):  # type: ignore[type-arg]
+    """Bytes with the Content-Type S3 should store (django-storages reads `content_type`)."""
+
+    def __init__(self, data: bytes, content_type: str) -> None:
+        super().__init__(data)
+        self.content_type = content_type
+
+
+def save(name: str, data: bytes, content_type: str) -> str:
+    """Store `data` under `name` (or a free variant of it); returns the name used."""
+    return media_storage().save(name, _TypedContent(data, content_type))
+
+
+def read_bounded(name: str, limit: int) -> bytes:
+    """The object's bytes; FileTooLargeError as soon as more than `limit` arrive, FileNotFoundError if absent."""
+    with media_storage().open(name, "rb") as handle:
+        data: bytes = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLargeError(limit)
+    return data
+
+
+def size_of(name: str) -> int | None:
+    """The stored object's size, None if there is none."""
+    storage = media_storage()
+    try:
+        return int(storage.size(name))
+    except FileNotFoundError:
+        return None
+    except OSError:
+        if not storage.exists(name):
+            return None
+        raise
+
+
+def delete_quietly(names: Iterable[str]) -> None:
+    """Best effort, for cleanup paths: a failure is logged, never raised."""
+    storage = media_storage()
+    for name in names:
+        if not name:
+            continue
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.warning("could not delete a media object", extra={"media_object": name}, exc_info=True)
+
+
+def delete(names: Iterable[str]) -> None:
+    storage = media_storage()
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    expires_at: datetime | None  # None: a public URL that does not expire
+
+
+def link(name: str, *, request: HttpRequest | None = None) -> Link:
+    """A URL that fetches `name`: presigned on S3 (public if MEDIA_URLS_PRESIGNED=false), signed
+    and served by this app on the local filesystem (absolute when a request tells the host)."""
+    expiry = config.url_expiry_seconds()
+    storage: Any = media_storage()
+    if is_s3(storage):
+        if not config.urls_presigned():
+            return Link(url=str(storage.url(name)), expires_at=None)
+        parameters = {"ResponseCacheControl": CACHE_CONTROL.format(seconds=expiry)}
+        # botocore signs with the current time: the link expires `expiry` seconds from now.
+        expires = math.floor(time.time()) + expiry
+        return Link(url=str(storage.url(name, parameters=parameters, expire=expiry)), expires_at=_at(expires))
+    expires = math.floor(time.time()) + expiry
+    path = links.signed_path(name, expires=expires)
+    return Link(url=request.build_absolute_uri(path) if request is not None else path, expires_at=_at(expires))
+
+
+def _at(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=UTC)
+
+
+@dataclass(frozen=True)
+class PresignedPost:
+    url: str
+    fields: dict[str, str]
+    expires_at: datetime
+
+
+def presigned_post(name: str, *, content_type: str, max_bytes: int, expires_in: int) -> PresignedPost:
+    """An S3 POST policy that lets a browser put one object at `name`, of this type and size range."""
+    storage: Any = media_storage()
+    key = storage._normalize_name(name)  # with AWS_LOCATION, as django-storages would store it
+    client = storage.connection.meta.client
+    post = client.generate_presigned_post(
+        Bucket=storage.bucket_name,
+        Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        ExpiresIn=expires_in,
+    )
+    return PresignedPost(
+        url=str(post["url"]),
+        fields={str(k): str(v) for k, v in post["fields"].items()},
+        expires_at=_at(math.floor(time.time()) + expires_in),
+    )

@@ -1,0 +1,31 @@
+"""Celery tasks of the media service: each loads by id and calls one service.
+
+Without CELERY_BROKER_URL (the embedded default) they run inline, right after the upload commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from celery import shared_task
+
+from apps.media.services import media_process
+
+
+def process_media_now(media_id: str) -> str | None:
+    """Render the variants of a PROCESSING media; its status afterwards (None if it is gone)."""
+    media = media_process(media_id=uuid.UUID(media_id))
+    return None if media is None else str(media.status)
+
+
+# Storage errors are retried with backoff; an image that cannot be used marks the media FAILED.
+# (Celery is untyped: the task object is Any, and `process_media_now` is what is typed.)
+process_media: Any = shared_task(
+    name="apps.media.tasks.process_media",
+    acks_late=True,
+    autoretry_for=(OSError, BotoCoreError, ClientError),
+    retry_backoff=True,
+    max_retries=5,
+)(process_media_now)

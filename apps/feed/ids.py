@@ -7,10 +7,10 @@ member, the cursor is the id itself, and clients in JavaScript read it without r
 It is also half the size of a UUID in every index (posts, likes, comments, hashtags, timelines).
 
 Layout: 41 bits of milliseconds since 2024-01-01 UTC (until 2093), then 12 bits that start at
-a random value every millisecond and count up in this process. Ids of one process are
-strictly increasing; two processes collide only when both make a post in the same millisecond
-with the same low bits (about 1 in 4,096), and the primary key then refuses the second one,
-which `post_create` retries with a fresh id.
+a random value below 2,048 every millisecond and count up in this process. Ids of one process
+are strictly increasing; two processes collide only when both make a post in the same
+millisecond with the same low bits (about 1 in 2,048), and the primary key then refuses the
+second one, which `post_create` retries with a fresh id.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 EPOCH_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
 SEQUENCE_BITS = 12
 _SEQUENCE_MASK = (1 << SEQUENCE_BITS) - 1
+_HALF = 1 << (SEQUENCE_BITS - 1)
 MAX_ID = (1 << 53) - 1
 
 
@@ -30,20 +31,20 @@ class _Generator:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._last_ms = 0
-        self._start = 0
         self._sequence = 0
 
     def next_id(self) -> int:
         with self._lock:
             now = max(int(time.time() * 1000) - EPOCH_MS, self._last_ms)  # never backwards
-            if now != self._last_ms:
-                self._last_ms = now
-                self._start = self._sequence = secrets.randbelow(_SEQUENCE_MASK + 1)
+            if now == self._last_ms and self._sequence < _SEQUENCE_MASK:
+                self._sequence += 1
             else:
-                self._sequence = (self._sequence + 1) & _SEQUENCE_MASK
-                if self._sequence == self._start:  # 4,096 ids in one millisecond: borrow the next one
-                    self._last_ms = now = now + 1
-                    self._start = self._sequence = secrets.randbelow(_SEQUENCE_MASK + 1)
+                if now == self._last_ms:  # this millisecond is used up: borrow the next one
+                    now += 1
+                self._last_ms = now
+                # A random start in the lower half: processes rarely pick the same low bits,
+                # and at least 2,048 ids remain for this millisecond.
+                self._sequence = secrets.randbelow(_HALF)
             return (now << SEQUENCE_BITS) | self._sequence
 
 

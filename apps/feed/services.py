@@ -8,7 +8,7 @@ order. Cached rows of a written post are invalidated (apps/feed/snapshots.py).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,18 +40,17 @@ from socialapp.eventing import publish
 
 
 class MediaOwnership(Protocol):
-    """What the feed needs of the media service's port (apps.media.contracts)."""
+    """What the feed needs of the media service's port (`apps.media.contracts.MediaPort`)."""
 
-    def media_owned_by(self, owner_id: uuid.UUID, media_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]: ...
+    def media_owned_by(self, *, owner_id: uuid.UUID, media_ids: Collection[uuid.UUID]) -> set[uuid.UUID]: ...
 
 
 def _media_port() -> MediaOwnership | None:
-    """The configured media port, or None while the media service has none.
+    """The configured media port (`apps.media.contracts.media_port()`), or None without one.
 
-    TODO(media port): apps.media.contracts is being written. This looks for a factory named
-    `media_port()` returning an object with `media_owned_by(owner_id, media_ids) -> set[UUID]`;
-    once the contract lands, call its factory here by name (and drop the getattr). Until then
-    media ids are only checked for shape and count.
+    TODO(media port): the media service's contract is being written alongside this; it is looked
+    up by name so the feed works before and after it lands. Once `apps.media.contracts.media_port`
+    is committed, import it directly and drop the getattr and the None case.
     """
     from apps.media import contracts as media_contracts
 
@@ -74,7 +73,7 @@ def check_media_ids(*, author_id: uuid.UUID, media_ids: Sequence[uuid.UUID]) -> 
         raise InvalidInputError("The same image is attached twice.", field="media_ids", code="duplicate_media")
     port = _media_port()
     if port is not None and media_ids:
-        owned = port.media_owned_by(author_id, list(media_ids))
+        owned = port.media_owned_by(owner_id=author_id, media_ids=list(media_ids))
         unknown = [media_id for media_id in media_ids if media_id not in owned]
         if unknown:
             raise UnknownMediaError(

@@ -1,6 +1,13 @@
 """REST and WebSocket routes of the media service (GraphQL is mounted by socialapp.urls)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path, re_path
 
-urlpatterns: list[URLPattern] = []
+from apps.media import views
+
+urlpatterns: list[URLPattern] = [
+    path("api/media/images", views.ImageUploadView.as_view(), name="media-upload"),
+    re_path(r"^media/(?P<name>images/[^?#]+)$", views.serve_local_media, name="media-file"),
+    path("internal/media/ownership", views.OwnershipView.as_view(), name="media-internal-ownership"),
+    path("internal/media/urls", views.UrlsView.as_view(), name="media-internal-urls"),
+]
 websocket_urlpatterns: list[URLPattern] = []

@@ -39,6 +39,17 @@ class StorageUnderTest:
         listed = client.list_objects_v2(Bucket=self.bucket).get("Contents", [])
         return {item["Key"]: client.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read() for item in listed}
 
+    def clear(self) -> None:
+        if self.kind == "local":
+            assert self.root is not None
+            for path in self.root.rglob("*") if self.root.exists() else []:
+                if path.is_file():
+                    path.unlink()
+        else:
+            client = self.client()
+            for item in client.list_objects_v2(Bucket=self.bucket).get("Contents", []):
+                client.delete_object(Bucket=self.bucket, Key=item["Key"])
+
     def put(self, name: str, data: bytes) -> None:
         if self.kind == "local":
             assert self.root is not None

@@ -1,0 +1,214 @@
+"""Reads of the feed service: home feeds in every timeline state, keyset pages, authors."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from apps.feed import selectors
+from apps.feed.models import TimelineReader
+from apps.feed.services import post_delete, post_publish
+from apps.feed.timelines.store import timeline_store
+from socialapp.errors import DomainError
+from tests.conftest import ALL_DATABASES
+from tests.feed.factories import make_author, make_follow, make_post, make_reader
+
+pytestmark = pytest.mark.django_db(databases=ALL_DATABASES)
+
+
+@pytest.fixture(autouse=True, params=["redis", "database"])
+def _store(request: pytest.FixtureRequest, settings: SettingsWrapper) -> None:
+    """Every read runs on both timeline stores."""
+    settings.FEED_TIMELINE_STORE = request.param
+
+
+def ids(page: selectors.PostPage) -> list[int]:
+    return [post.id for post in page.posts]
+
+
+# --- home feed ------------------------------------------------------------------------------
+
+
+def test_a_first_read_builds_the_timeline_from_own_and_followed_posts() -> None:
+    reader, followed, stranger = make_author(), make_author(), make_author()
+    make_follow(reader, followed)
+    posts = [make_post(author) for author in (reader, followed, stranger, followed)]
+
+    page = selectors.home_feed_page(user_id=reader.user_id, first=10)
+
+    assert ids(page) == [posts[3].id, posts[1].id, posts[0].id]
+    assert page.has_next is False
+    assert timeline_store().page(reader.user_id, before=None, limit=10) == ids(page)
+    assert TimelineReader.objects.get(pk=reader.user_id).last_read_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_pages_follow_the_cursor_without_overlap() -> None:
+    reader = make_author()
+    posts = [make_post(reader) for _ in range(5)]
+
+    first = selectors.home_feed_page(user_id=reader.user_id, first=2)
+    second = selectors.home_feed_page(user_id=reader.user_id, first=2, after_id=first.posts[-1].id)
+    last = selectors.home_feed_page(user_id=reader.user_id, first=2, after_id=second.posts[-1].id)
+
+    newest_first = [post.id for post in reversed(posts)]
+    assert [ids(first), ids(second), ids(last)] == [newest_first[:2], newest_first[2:4], newest_first[4:]]
+    assert [first.has_next, second.has_next, last.has_next] == [True, True, False]
+
+
+def test_a_missing_timeline_is_rebuilt_and_its_first_page_is_complete() -> None:
+    reader, followed = make_author(), make_author()
+    make_follow(reader, followed)
+    posts = [make_post(followed) for _ in range(3)]
+    selectors.home_feed_page(user_id=reader.user_id, first=10)  # built, reader active
+    timeline_store().drop(reader.user_id)  # evicted, expired or Redis flushed
+
+    page = selectors.home_feed_page(user_id=reader.user_id, first=2)
+
+    assert ids(page) == [posts[2].id, posts[1].id]
+    assert page.has_next is True
+    assert timeline_store().page(reader.user_id, before=None, limit=10) == [p.id for p in reversed(posts)]
+
+
+def test_a_reader_back_after_a_week_gets_a_fresh_timeline() -> None:
+    reader, followed = make_author(), make_author()
+    make_follow(reader, followed)
+    timeline_store().replace(reader.user_id, [])  # built before they left
+    make_reader(reader, days_ago=8)
+    missed = make_post(followed)
+    post_publish(post_id=missed.id)  # the fan-out skipped the inactive reader
+
+    page = selectors.home_feed_page(user_id=reader.user_id, first=10)
+
+    assert ids(page) == [missed.id]
+    assert TimelineReader.objects.get(pk=reader.user_id).last_read_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_posts_of_authors_too_big_to_fan_out_are_merged_at_read_time(settings: SettingsWrapper) -> None:
+    settings.FEED_FANOUT_MAX_FOLLOWERS = 1
+    reader, star, friend = make_author(), make_author(), make_author()
+    make_follow(reader, star)
+    make_follow(make_author(), star)  # two followers: more than the threshold
+    make_follow(reader, friend)
+    selectors.home_feed_page(user_id=reader.user_id, first=10)  # the reader is active, timeline built
+    posts = [make_post(star), make_post(friend), make_post(star)]
+    for post in posts:
+        post_publish(post_id=post.id)
+
+    page = selectors.home_feed_page(user_id=reader.user_id, first=10)
+
+    assert timeline_store().page(reader.user_id, before=None, limit=10) == [posts[1].id]  # only the friend pushed
+    assert ids(page) == [posts[2].id, posts[1].id, posts[0].id]
+    second = selectors.home_feed_page(user_id=reader.user_id, first=1, after_id=posts[2].id)
+    assert (ids(second), second.has_next) == ([posts[1].id], True)
+
+
+def test_deleted_posts_left_in_a_timeline_are_skipped_and_forgotten() -> None:
+    reader = make_author()
+    posts = [make_post(reader) for _ in range(6)]
+    selectors.home_feed_page(user_id=reader.user_id, first=10)
+    for post in posts[3:]:
+        post_delete(user_id=reader.user_id, post_id=post.id)  # its post.deleted not handled (yet)
+
+    page = selectors.home_feed_page(user_id=reader.user_id, first=2)
+
+    assert ids(page) == [posts[2].id, posts[1].id]
+    assert page.has_next is True
+    assert timeline_store().page(reader.user_id, before=None, limit=10) == [p.id for p in reversed(posts[:3])]
+
+
+@pytest.mark.parametrize("first", [0, 101, -1])
+def test_page_sizes_are_bounded(first: int) -> None:
+    with pytest.raises(DomainError) as error:
+        selectors.home_feed_page(user_id=uuid.uuid4(), first=first)
+
+    assert error.value.as_dict() == {
+        "field": "first",
+        "code": "out_of_range",
+        "message": f"`first` must be between 1 and 100 (got {first}).",
+    }
+
+
+# --- other lists ----------------------------------------------------------------------------
+
+
+def test_a_users_posts_newest_first_by_keyset() -> None:
+    author = make_author()
+    posts = [make_post(author) for _ in range(3)]
+    make_post()
+
+    first = selectors.user_posts_page(author_id=author.user_id, first=2)
+    rest = selectors.user_posts_page(author_id=author.user_id, first=2, after_id=first.posts[-1].id)
+
+    assert (ids(first), first.has_next) == ([posts[2].id, posts[1].id], True)
+    assert (ids(rest), rest.has_next) == ([posts[0].id], False)
+
+
+def test_posts_by_hashtag_in_any_letter_case() -> None:
+    tagged = [make_post(content="#Django rocks"), make_post(content="so does #django and #python")]
+    make_post(content="#djangonaut is another tag")
+
+    page = selectors.hashtag_posts_page(tag="#DJANGO", first=10)
+    python = selectors.hashtag_posts_page(tag="python", first=10)
+
+    assert ids(page) == [tagged[1].id, tagged[0].id]
+    assert ids(python) == [tagged[1].id]
+
+
+def test_a_hashtag_that_is_no_tag_is_a_typed_error() -> None:
+    with pytest.raises(DomainError) as error:
+        selectors.hashtag_posts_page(tag="#no spaces", first=10)
+
+    assert error.value.as_dict() == {"field": "tag", "code": "invalid", "message": "'#no spaces' is not a hashtag."}
+
+
+def test_comments_oldest_first() -> None:
+    from apps.feed.services import comment_create
+
+    post = make_post()
+    comments = [comment_create(author_id=uuid.uuid4(), post_id=post.id, content=f"c{n}").comment for n in range(3)]
+
+    first = selectors.comments_page(post_id=post.id, first=2)
+    rest = selectors.comments_page(post_id=post.id, first=2, after_id=first.comments[-1].id)
+
+    assert [c.id for c in first.comments + rest.comments] == [c.id for c in comments]
+    assert (first.has_next, rest.has_next) == (True, False)
+
+
+def test_unknown_authors_are_placeholders() -> None:
+    known, unknown, named_later = (
+        make_author(username="alice", display_name="Alice"),
+        uuid.uuid4(),
+        make_author(username=""),
+    )
+
+    authors = selectors.authors_by_ids([known.user_id, unknown, named_later.user_id])
+
+    assert (authors[known.user_id].username, authors[known.user_id].display_name, authors[known.user_id].known) == (
+        "alice",
+        "Alice",
+        True,
+    )
+    for user_id in (unknown, named_later.user_id):
+        assert (authors[user_id].username, authors[user_id].display_name, authors[user_id].known) == (
+            "unknown-user",
+            "Unknown user",
+            False,
+        )
+
+
+def test_search_documents_carry_text_tags_and_author() -> None:
+    author = make_author(username="alice")
+    posts = [make_post(author, content="hello #World"), make_post(content="by a stranger")]
+
+    documents = selectors.post_documents(post_ids=[p.id for p in posts])
+    batches = list(selectors.iter_post_documents(batch_size=1))
+
+    assert [(d.post_id, d.author_username, d.text, d.hashtags) for d in documents] == [
+        (posts[1].id, "", "by a stranger", ()),
+        (posts[0].id, "alice", "hello #World", ("world",)),
+    ]
+    assert [[d.post_id for d in batch] for batch in batches] == [[posts[0].id], [posts[1].id]]

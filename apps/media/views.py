@@ -114,18 +114,28 @@ def serve_local_media(request: HttpRequest, name: str) -> HttpResponseBase:
 # --- the media port's endpoints ------------------------------------------------------------
 
 
-class _MediaIdsField(serializers.ListField):
-    child = serializers.UUIDField()
-    max_length = MAX_IDS_PER_CALL
+class MediaIdsField(serializers.Field):  # type: ignore[type-arg]
+    """A list of up to MAX_IDS_PER_CALL media ids, with one flat error for the whole list."""
+
+    def to_internal_value(self, data: Any) -> list[uuid.UUID]:
+        if not isinstance(data, list) or len(data) > MAX_IDS_PER_CALL:
+            raise serializers.ValidationError(f"A list of at most {MAX_IDS_PER_CALL} media ids.")
+        try:
+            return [uuid.UUID(str(value)) for value in data]
+        except ValueError:
+            raise serializers.ValidationError("Every media id must be a UUID.") from None
+
+    def to_representation(self, value: list[uuid.UUID]) -> list[str]:
+        return [str(media_id) for media_id in value]
 
 
 class OwnershipSerializer(serializers.Serializer[Any]):
     owner_id = serializers.UUIDField()
-    media_ids = _MediaIdsField(max_length=MAX_IDS_PER_CALL)
+    media_ids = MediaIdsField()
 
 
 class UrlsSerializer(serializers.Serializer[Any]):
-    media_ids = _MediaIdsField(max_length=MAX_IDS_PER_CALL)
+    media_ids = MediaIdsField()
     size = serializers.ChoiceField(choices=[size.value for size in MediaSize], default=MediaSize.LARGE.value)
 
 

@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db import router, transaction
 
 from apps.feed import config
-from apps.feed.models import Author, Post
+from apps.feed.models import Author, Post, PostStatus
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class PostSnapshot:
                 Mention(username=m["username"], user_id=uuid.UUID(m["user_id"]) if m.get("user_id") else None)
                 for m in post.mentions
             ),
-            status=post.status,
+            status=PostStatus(post.status).value,
             created_at=post.created_at,
             edited_at=post.edited_at,
             like_count=post.like_count,
@@ -135,14 +135,16 @@ def remember(snapshots: Iterable[PostSnapshot]) -> None:
 def forget_posts(post_ids: Iterable[int]) -> None:
     """Drop cached rows of posts being written: now, and again once the write commits (a
     concurrent read may have cached the old row in between)."""
-    keys = [_CACHE_KEY.format(post_id) for post_id in post_ids]
-    if not keys:
+    ids = list(post_ids)
+    if not ids:
         return
-    _delete_keys(keys)
-    transaction.on_commit(partial(_delete_keys, keys), using=router.db_for_write(Post))
+    uncache(ids)
+    transaction.on_commit(partial(uncache, ids), using=router.db_for_write(Post))
 
 
-def _delete_keys(keys: list[str]) -> None:
+def uncache(post_ids: Iterable[int]) -> None:
+    """Drop these posts' cached rows (the next read loads them from the database)."""
+    keys = [_CACHE_KEY.format(post_id) for post_id in post_ids]
     try:
         cache.delete_many(keys)
     except _CACHE_ERRORS:

@@ -60,7 +60,12 @@ def open_home_timeline(user_id: uuid.UUID, *, store: TimelineStore | None = None
         # New, or back after fan-outs skipped them: whatever the store holds is not current.
         timeline.rebuilt = rebuild(user_id, store=store)
     if last_read is None or last_read < now - config.activity_write_interval():
-        TimelineReader.objects.update_or_create(user_id=user_id, defaults={"last_read_at": now})
+        TimelineReader.objects.bulk_create(  # one upsert statement
+            [TimelineReader(user_id=user_id, last_read_at=now)],
+            update_conflicts=True,
+            unique_fields=["user_id"],
+            update_fields=["last_read_at"],
+        )
         store.keep(user_id, _keep_seconds())
     return timeline
 

@@ -1,14 +1,11 @@
 """GraphQL schema of the feed service, served at /graphql/feed/ and merged into /graphql/.
 
-Search plugs in without editing this file: if `apps/feed/search/graphql.py` exists and
-defines `Query` (a graphene.ObjectType with the search root fields), its fields join the
-feed's root query (it can build its results with `apps.feed.graphql.types.post_connection`).
+Search plugs in without editing this file (apps/feed/plugins.py): if
+`apps/feed/search/graphql.py` exists and defines `Query` (a graphene.ObjectType with the search
+root fields), its fields join the feed's root query.
 """
 
 from __future__ import annotations
-
-import importlib
-import importlib.util
 
 import graphene
 
@@ -27,19 +24,17 @@ from apps.feed.graphql.queries import (
     resolve_user_posts,
 )
 from apps.feed.graphql.types import CommentConnection, PostConnection, PostType
+from apps.feed.plugins import search_module
 from apps.feed.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from socialapp.graphql.types import service_info_field
 
-SEARCH_GRAPHQL_MODULE = "apps.feed.search.graphql"
-
 
 def _plugged_in_queries() -> tuple[type, ...]:
-    """The search package's root query type, when the package and its graphql module exist."""
-    if importlib.util.find_spec("apps.feed.search") is None:
+    """The search package's root query type, when search is installed."""
+    module = search_module("graphql")
+    if module is None:
         return ()
-    if importlib.util.find_spec(SEARCH_GRAPHQL_MODULE) is None:
-        return ()
-    query: type = importlib.import_module(SEARCH_GRAPHQL_MODULE).Query
+    query: type = module.Query
     return (query,)
 
 

@@ -23,10 +23,8 @@ from socialapp.errors import InvalidInputError
 
 PAGE_SIZE_MAX = 100
 PAGE_SIZE_DEFAULT = 20
-# A home page whose posts were deleted under it reads the timeline again, at most this often.
+# A home page whose posts were deleted under it reads on in the timeline, at most this often.
 _HOME_READ_ROUNDS = 3
-
-__all__ = ["PostSnapshot", "posts_by_ids"]
 
 
 def check_page_size(first: int) -> None:
@@ -65,21 +63,20 @@ def home_feed_page(*, user_id: uuid.UUID, first: int, after_id: int | None = Non
     timeline = open_home_timeline(user_id)
     posts: list[PostSnapshot] = []
     before = after_id
-    has_next = False
+    more = False  # whether the timeline holds anything below what was read
     for _ in range(_HOME_READ_ROUNDS):
-        wanted = first - len(posts)
-        ids = timeline.ids(before=before, limit=wanted + 1)  # one extra: is there a next page?
+        wanted = first + 1 - len(posts)  # one extra tells whether there is a next page
+        ids = timeline.ids(before=before, limit=wanted)
         found = posts_by_ids(ids)
         gone = [post_id for post_id in ids if post_id not in found]
-        if gone:
+        if gone:  # deleted posts whose `post.deleted` has not reached this timeline
             timeline.forget(gone)
-        live = [found[post_id] for post_id in ids if post_id in found]
-        posts.extend(live[:wanted])
-        has_next = len(live) > wanted or (len(ids) > wanted and len(posts) < first)
-        if len(posts) >= first or len(ids) <= wanted:
+        posts.extend(found[post_id] for post_id in ids if post_id in found)
+        more = len(ids) == wanted
+        if not more or len(posts) > first:
             break
         before = ids[-1]
-    return PostPage(posts=posts, has_next=has_next and len(posts) > 0)
+    return PostPage(posts=posts[:first], has_next=len(posts) > first or (more and bool(posts)))
 
 
 def user_posts_page(*, author_id: uuid.UUID, first: int, after_id: int | None = None) -> PostPage:

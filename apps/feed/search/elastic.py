@@ -80,7 +80,7 @@ def document_body(document: SearchDocument) -> dict[str, Any]:
         text=document.text,
         hashtags=list(document.hashtags),
         created_at=document.created_at,
-    ).to_dict()
+    ).to_dict(skip_empty=False)  # an empty hashtag list is said, not left out
     return source
 
 
@@ -150,8 +150,7 @@ class ElasticsearchSearchBackend:
 
     def reset(self) -> None:
         self._client.options(ignore_status=404).indices.delete(index=self._index_name)
-        self._index_ready = False
-        self._ensure_index()
+        self._create_index()
 
     def search_posts(self, query: SearchQuery, *, first: int, after: str | None) -> SearchPage:
         search_after = None if after is None else decode_cursor(_CURSOR_KIND, after, (float, int, int))
@@ -174,7 +173,11 @@ class ElasticsearchSearchBackend:
         if self._index_ready:
             return
         if not self._client.indices.exists(index=self._index_name):
-            body = post_index(self._index_name).to_dict()
-            # 400 if another consumer created it in between: it exists, which is what we want.
-            self._client.options(ignore_status=400).indices.create(index=self._index_name, **body)
+            self._create_index()
+        self._index_ready = True
+
+    def _create_index(self) -> None:
+        body = post_index(self._index_name).to_dict()
+        # 400 if another consumer created it in between: it exists, which is what we want.
+        self._client.options(ignore_status=400).indices.create(index=self._index_name, **body)
         self._index_ready = True

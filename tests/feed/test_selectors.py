@@ -89,21 +89,23 @@ def test_a_reader_back_after_a_week_gets_a_fresh_timeline() -> None:
 
 def test_posts_of_authors_too_big_to_fan_out_are_merged_at_read_time(settings: SettingsWrapper) -> None:
     settings.FEED_FANOUT_MAX_FOLLOWERS = 1
-    reader, star, friend = make_author(), make_author(), make_author()
-    make_follow(reader, star)
-    make_follow(make_author(), star)  # two followers: more than the threshold
-    make_follow(reader, friend)
+    reader, star, idol, friend, unfollowed_star = (make_author() for _ in range(5))
+    for big in (star, idol, unfollowed_star):
+        make_follow(make_author(), big)  # with the reader's follow: two followers, above the threshold
+    for followed in (star, idol, friend):
+        make_follow(reader, followed)
+    make_follow(make_author(), unfollowed_star)
     selectors.home_feed_page(user_id=reader.user_id, first=10)  # the reader is active, timeline built
-    posts = [make_post(star), make_post(friend), make_post(star)]
+    posts = [make_post(star), make_post(friend), make_post(idol), make_post(unfollowed_star), make_post(star)]
     for post in posts:
         post_publish(post_id=post.id)
 
     page = selectors.home_feed_page(user_id=reader.user_id, first=10)
 
     assert timeline_store().page(reader.user_id, before=None, limit=10) == [posts[1].id]  # only the friend pushed
-    assert ids(page) == [posts[2].id, posts[1].id, posts[0].id]
-    second = selectors.home_feed_page(user_id=reader.user_id, first=1, after_id=posts[2].id)
-    assert (ids(second), second.has_next) == ([posts[1].id], True)
+    assert ids(page) == [posts[4].id, posts[2].id, posts[1].id, posts[0].id]
+    second = selectors.home_feed_page(user_id=reader.user_id, first=2, after_id=posts[4].id)
+    assert (ids(second), second.has_next) == ([posts[2].id, posts[1].id], True)
 
 
 def test_deleted_posts_left_in_a_timeline_are_skipped_and_forgotten() -> None:

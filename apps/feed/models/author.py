@@ -27,6 +27,9 @@ class Author(models.Model):
             # userPosts(username:) and mentions: case-insensitive lookup. Not unique: a projection
             # may briefly hold an old and a new holder of a name while events catch up.
             models.Index(Lower("username"), name="feed_author_username_ci"),
+            # The authors too big to fan out (followers_count > FEED_FANOUT_MAX_FOLLOWERS, a
+            # setting, so no partial index): a short range at the top of this index.
+            models.Index(fields=["followers_count"], name="feed_author_followers"),
         ]
 
     def __str__(self) -> str:

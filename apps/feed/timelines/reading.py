@@ -5,8 +5,9 @@ is missing (new reader, expired, evicted, Redis flushed) or stale (the reader wa
 longer than FEED_INACTIVE_DAYS, so fan-outs skipped them), one more to rebuild it from the
 posts of the reader and everyone they follow; the first page then comes from the rebuilt
 list, never empty while rebuilding. A page is then one store read plus one query for the
-posts of followed authors too big to fan out (merged in by id), so its cost depends on the
-page size, not on how many people the reader follows.
+followed authors too big to fan out (and, when there are some, one for their newest posts,
+merged in by id), so its cost depends on the page size, not on how many people the reader
+follows.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import connections, router
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.feed import config
@@ -84,13 +86,33 @@ def rebuild(user_id: uuid.UUID, *, store: TimelineStore | None = None) -> list[i
 
 
 def _pulled_post_ids(user_id: uuid.UUID, *, before: int | None, limit: int) -> list[int]:
-    """The newest posts below `before` of the followed authors too big to fan out (one query)."""
+    """The newest posts below `before` of the followed authors too big to fan out.
+
+    One query finds them (the few authors above the threshold, by index, that the reader
+    follows); if there are any, one more takes each one's newest `limit` posts by index and
+    merges them: O(pulled authors x page size), whatever the reader follows or they posted.
+    """
     big = Author.objects.filter(followers_count__gt=config.fanout_max_followers()).values("user_id")
-    pulled_authors = FollowEdge.objects.filter(follower_id=user_id, followee_id__in=big).values("followee_id")
-    posts = Post.objects.filter(author_id__in=pulled_authors)
+    pulled = list(
+        FollowEdge.objects.filter(follower_id=user_id, followee_id__in=big).values_list("followee_id", flat=True)
+    )
+    if not pulled:
+        return []
+    newest = [_newest_posts(author_id, before=before, limit=limit) for author_id in pulled]
+    if len(newest) == 1:
+        return list(newest[0])
+    if connections[router.db_for_read(Post)].features.supports_slicing_ordering_in_compound:
+        merged: list[int] = list(newest[0].union(*newest[1:], all=True))
+    else:  # SQLite (the embedded default) refuses LIMIT inside UNION: one query per author
+        merged = [post_id for posts in newest for post_id in posts]
+    return sorted(merged, reverse=True)[:limit]
+
+
+def _newest_posts(author_id: uuid.UUID, *, before: int | None, limit: int) -> QuerySet[Post, int]:
+    posts = Post.objects.filter(author_id=author_id)
     if before is not None:
         posts = posts.filter(id__lt=before)
-    return list(posts.order_by("-id").values_list("id", flat=True)[:limit])
+    return posts.order_by("-id").values_list("id", flat=True)[:limit]
 
 
 def _keep_seconds() -> int:

@@ -40,7 +40,11 @@ def post_documents(*, chunk_size: int) -> Iterator[list[SearchDocument]]:
 
 
 def reindex_posts(
-    *, backend: SearchBackend, recreate: bool = False, chunk_size: int = 500, progress: Callable[[int], None] = print
+    *,
+    backend: SearchBackend,
+    recreate: bool = False,
+    chunk_size: int = 500,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Index every post; `progress` hears the running count after each chunk. Returns the count."""
     if recreate:
@@ -49,7 +53,8 @@ def reindex_posts(
     for documents in post_documents(chunk_size=chunk_size):
         backend.index_posts(documents)
         indexed += len(documents)
-        progress(indexed)
+        if progress is not None:
+            progress(indexed)
     return indexed
 
 
@@ -77,8 +82,8 @@ class ProgressBar:
             self._stream.write(f"{self.render(done)}\n")
         self._stream.flush()
 
-    def finish(self, done: int) -> None:
-        self.update(done)
+    def finish(self) -> None:
+        """End the line a bar drawn in place is on (a log has its lines already)."""
         if self._in_place:
             self._stream.write("\n")
             self._stream.flush()

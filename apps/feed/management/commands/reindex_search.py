@@ -39,5 +39,5 @@ class Command(BaseCommand):
         progress = ProgressBar(cast("TextIO", self.stderr), total=posts_to_index())
         progress.update(0)
         indexed = reindex_posts(backend=backend, recreate=recreate, chunk_size=size, progress=progress.update)
-        progress.finish(indexed)
+        progress.finish()
         self.stdout.write(f"Indexed {indexed:,} posts into the {backend.name} search index.")

@@ -44,11 +44,12 @@ class SearchQuery(graphene.ObjectType):
 
     @staticmethod
     def resolve_search_posts(
-        root: Any, info: graphene.ResolveInfo, *, query: str, first: int = PAGE_SIZE_DEFAULT, after: str | None = None
+        root: Any, info: graphene.ResolveInfo, *, query: str, first: int | None = None, after: str | None = None
     ) -> PostConnection:
         from apps.feed.search.selectors import search_posts
 
-        page = search_posts(query=query, first=first, after=after)
+        # `first: null` is the default page size, as in the feed's other lists.
+        page = search_posts(query=query, first=PAGE_SIZE_DEFAULT if first is None else first, after=after)
         return search_connection(info, page, after=after)
 
 

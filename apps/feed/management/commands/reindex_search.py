@@ -40,4 +40,5 @@ class Command(BaseCommand):
         progress.update(0)
         indexed = reindex_posts(backend=backend, recreate=recreate, chunk_size=size, progress=progress.update)
         progress.finish()
-        self.stdout.write(f"Indexed {indexed:,} posts into the {backend.name} search index.")
+        posts = "post" if indexed == 1 else "posts"
+        self.stdout.write(f"Indexed {indexed:,} {posts} into the {backend.name} search index.")

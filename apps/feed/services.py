@@ -8,9 +8,8 @@ order. Cached rows of a written post are invalidated (apps/feed/snapshots.py).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from django.db import IntegrityError
 from django.db.models import F
@@ -32,6 +31,7 @@ from apps.feed.ids import next_post_id
 from apps.feed.models import Author, Comment, FollowEdge, Like, Post, PostHashtag, PostMention, PostStatus
 from apps.feed.snapshots import forget_posts
 from apps.feed.timelines import fanout
+from apps.media.contracts import MediaPort, media_port
 from socialapp.db import atomic_for
 from socialapp.errors import InvalidInputError
 from socialapp.eventing import publish
@@ -39,26 +39,9 @@ from socialapp.eventing import publish
 # --- media -----------------------------------------------------------------------------------
 
 
-class MediaOwnership(Protocol):
-    """What the feed needs of the media service's port (`apps.media.contracts.MediaPort`)."""
-
-    def media_owned_by(self, *, owner_id: uuid.UUID, media_ids: Collection[uuid.UUID]) -> set[uuid.UUID]: ...
-
-
-def _media_port() -> MediaOwnership | None:
-    """The configured media port (`apps.media.contracts.media_port()`), or None without one.
-
-    TODO(media port): the media service's contract is being written alongside this; it is looked
-    up by name so the feed works before and after it lands. Once `apps.media.contracts.media_port`
-    is committed, import it directly and drop the getattr and the None case.
-    """
-    from apps.media import contracts as media_contracts
-
-    factory = getattr(media_contracts, "media_port", None)
-    if not callable(factory):
-        return None
-    port: MediaOwnership = factory()
-    return port
+def _media_port() -> MediaPort:
+    """The media service's port as settings configure it (in-process or HTTP); tests replace it."""
+    return media_port()
 
 
 def check_media_ids(*, author_id: uuid.UUID, media_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
@@ -71,9 +54,8 @@ def check_media_ids(*, author_id: uuid.UUID, media_ids: Sequence[uuid.UUID]) -> 
         )
     if len(set(media_ids)) != len(media_ids):
         raise InvalidInputError("The same image is attached twice.", field="media_ids", code="duplicate_media")
-    port = _media_port()
-    if port is not None and media_ids:
-        owned = port.media_owned_by(owner_id=author_id, media_ids=list(media_ids))
+    if media_ids:
+        owned = _media_port().media_owned_by(owner_id=author_id, media_ids=list(media_ids))
         unknown = [media_id for media_id in media_ids if media_id not in owned]
         if unknown:
             raise UnknownMediaError(

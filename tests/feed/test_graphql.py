@@ -26,6 +26,7 @@ from tests.auth_helpers import access_token_for, bearer
 from tests.conftest import ALL_DATABASES
 from tests.feed.factories import make_author, make_follow, make_post
 from tests.live_server import LiveServer, live_server
+from tests.media.factories import make_media
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
 
@@ -349,16 +350,33 @@ def test_bad_posts_are_refused(server: LiveServer, variables: dict[str, Any], ex
     assert_nothing_written()
 
 
-def test_an_image_nobody_uploaded_is_refused(server: LiveServer) -> None:
-    alice, image = user("alice"), uuid.uuid4()
+def test_images_are_checked_with_the_media_service(server: LiveServer) -> None:
+    alice, bob = user("alice"), user("bob")
+    mine, theirs, unknown = (
+        make_media(owner_id=alice.user_id, variants=False).id,
+        make_media(owner_id=bob.user_id, variants=False).id,
+        uuid.uuid4(),
+    )
 
-    payload = gql(server, CREATE, as_user=alice, content="x", mediaIds=[str(image)])["data"]["createPost"]
-
-    assert payload == {
-        "errors": error("mediaIds", "unknown_media", f"You have no uploaded image with the id {image}."),
-        "post": None,
+    refused = {
+        str(media_id): gql(server, CREATE, as_user=alice, content="x", mediaIds=[str(mine), str(media_id)])
+        for media_id in (theirs, unknown)
     }
     assert_nothing_written()
+    accepted = create(server, alice, "with my image", mediaIds=[str(mine)])
+
+    assert refused == {
+        str(media_id): {
+            "data": {
+                "createPost": {
+                    "errors": error("mediaIds", "unknown_media", f"You have no uploaded image with the id {media_id}."),
+                    "post": None,
+                }
+            }
+        }
+        for media_id in (theirs, unknown)
+    }
+    assert (accepted["errors"], accepted["post"]["mediaIds"]) == ([], [str(mine)])
 
 
 def test_anonymous_writes_are_refused(server: LiveServer) -> None:

@@ -9,7 +9,6 @@ import pytest
 
 from apps.feed.models import Comment, Like, OutboxMessage, Post, PostHashtag, PostMention, PostStatus
 from apps.feed.services import (
-    _media_port,
     comment_create,
     comment_delete,
     post_create,
@@ -159,9 +158,6 @@ def test_unknown_or_someone_elses_images_are_refused_alike(media_port: FakeMedia
 
 
 def test_the_real_media_port_refuses_an_image_nobody_uploaded() -> None:
-    if _media_port() is None:
-        pytest.skip("the media service has no port yet")
-
     with pytest.raises(DomainError) as error:
         post_create(author_id=uuid.uuid4(), content="x", media_ids=[uuid.uuid4()])
 

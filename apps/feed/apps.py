@@ -8,6 +8,4 @@ class FeedConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.feed import events  # noqa: F401  (registers this app's event handlers)
-        from apps.feed.plugins import search_module
-
-        search_module("handlers")  # the search indexer's handlers, when search is installed
+        from apps.feed.search import handlers  # noqa: F401  (the search indexer's handlers)

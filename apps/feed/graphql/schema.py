@@ -1,9 +1,4 @@
-"""GraphQL schema of the feed service, served at /graphql/feed/ and merged into /graphql/.
-
-Search plugs in without editing this file (apps/feed/plugins.py): if
-`apps/feed/search/graphql.py` exists and defines `Query` (a graphene.ObjectType with the search
-root fields), its fields join the feed's root query.
-"""
+"""GraphQL schema of the feed service, served at /graphql/feed/ and merged into /graphql/."""
 
 from __future__ import annotations
 
@@ -24,18 +19,9 @@ from apps.feed.graphql.queries import (
     resolve_user_posts,
 )
 from apps.feed.graphql.types import CommentConnection, PostConnection, PostType
-from apps.feed.plugins import search_module
+from apps.feed.search.graphql import SearchQuery
 from apps.feed.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from socialapp.graphql.types import service_info_field
-
-
-def _plugged_in_queries() -> tuple[type, ...]:
-    """The search package's root query type, when search is installed."""
-    module = search_module("graphql")
-    if module is None:
-        return ()
-    query: type = module.Query
-    return (query,)
 
 
 def _page_arguments() -> dict[str, graphene.Argument]:
@@ -83,7 +69,8 @@ class FeedQuery(graphene.ObjectType):
     )
 
 
-Query = type("Query", (*_plugged_in_queries(), FeedQuery), {})
+class Query(SearchQuery, FeedQuery):
+    pass
 
 
 class Mutation(graphene.ObjectType):

@@ -10,9 +10,7 @@ from apps.feed.models.mention import PostMention
 from apps.feed.models.post import Post, PostStatus
 from apps.feed.models.timeline_entry import TimelineEntry
 from apps.feed.models.timeline_reader import TimelineReader
-from apps.feed.plugins import search_module
-
-search_module("models")  # the search package's tables, when search is installed
+from apps.feed.search.models import PostSearchEntry
 
 __all__ = [
     "Author",
@@ -24,6 +22,7 @@ __all__ = [
     "Post",
     "PostHashtag",
     "PostMention",
+    "PostSearchEntry",
     "PostStatus",
     "TimelineEntry",
     "TimelineReader",

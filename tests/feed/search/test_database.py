@@ -252,7 +252,7 @@ def test_the_fallback_condition_is_a_substring_per_term() -> None:
     )
 
 
-def test_the_fallback_finds_every_term_newest_first_with_cursors(search_table: None) -> None:
+def test_the_fallback_finds_every_term_newest_first_with_cursors() -> None:
     fallback = DatabaseSearchBackend(full_text=False)
     older, newer, _excluded, _other = index(
         fallback, "CATS and dogs", "dogs, then cats twice: cats", "cats, dogs and mice", "birds"

@@ -18,7 +18,7 @@ from tests.auth_helpers import access_token_for, bearer
 from tests.conftest import ALL_DATABASES
 from tests.feed.factories import make_author, make_post
 
-pytestmark = [pytest.mark.django_db(databases=ALL_DATABASES), pytest.mark.usefixtures("search_table")]
+pytestmark = pytest.mark.django_db(databases=ALL_DATABASES)
 
 PATH = "/graphql/feed/"
 SEARCH = """

@@ -19,10 +19,8 @@ from socialapp.eventing.testing import capture_events
 from tests.conftest import ALL_DATABASES
 
 # Transactional: the in-process bus delivers after the feed database's transaction commits.
-pytestmark = [pytest.mark.django_db(databases=ALL_DATABASES, transaction=True), pytest.mark.usefixtures("indexer")]
+pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
 
-# Named, never imported here: importing would register the handlers for the whole session
-# (the `indexer` fixture registers them for each test of this module only).
 INDEXER = "apps.feed.search.handlers."
 
 

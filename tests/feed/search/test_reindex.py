@@ -18,7 +18,7 @@ from apps.feed.search.reindex import ProgressBar
 from tests.conftest import ALL_DATABASES
 from tests.feed.factories import make_post
 
-pytestmark = [pytest.mark.django_db(databases=ALL_DATABASES), pytest.mark.usefixtures("search_table")]
+pytestmark = pytest.mark.django_db(databases=ALL_DATABASES)
 
 
 def reindex(*arguments: str) -> tuple[str, str]:

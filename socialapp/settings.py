@@ -250,6 +250,20 @@ STORAGES: dict[str, dict[str, Any]] = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- feed -------------------------------------------------------------------------------
+# Home timelines (apps/feed/config.py says what each does).
+FEED_TIMELINE_MAX: int = env.int("FEED_TIMELINE_MAX", default=800)
+FEED_FANOUT_MAX_FOLLOWERS: int = env.int("FEED_FANOUT_MAX_FOLLOWERS", default=10_000)
+FEED_FANOUT_BATCH_SIZE: int = env.int("FEED_FANOUT_BATCH_SIZE", default=1_000)
+FEED_INACTIVE_DAYS: float = env.float("FEED_INACTIVE_DAYS", default=7)
+FEED_ACTIVITY_WRITE_SECONDS: float = env.float("FEED_ACTIVITY_WRITE_SECONDS", default=3600)
+FEED_POST_CACHE_SECONDS: int = env.int("FEED_POST_CACHE_SECONDS", default=300)
+FEED_TIMELINE_STORE: str = env.str("FEED_TIMELINE_STORE", default="")  # redis | database | "" (auto)
+FEED_REDIS_URL: str = env.str("FEED_REDIS_URL", default="")
+FEED_SEARCH_INDEX: str = env.str("FEED_SEARCH_INDEX", default="feed-posts")
+FEED_SEARCH_TIMEOUT_SECONDS: float = env.float("FEED_SEARCH_TIMEOUT_SECONDS", default=5)
+FEED_SEARCH_REINDEX_CHUNK: int = env.int("FEED_SEARCH_REINDEX_CHUNK", default=500)
+
 # --- search -----------------------------------------------------------------------------
 # With a URL, the feed's search adapter indexes into Elasticsearch; without, it searches
 # the database.

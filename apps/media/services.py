@@ -22,7 +22,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.core import signing
 from django.db import IntegrityError, router, transaction
@@ -105,9 +104,12 @@ def _accept(
 def _process_after_commit(media_id: uuid.UUID) -> None:
     from apps.media.tasks import process_media
 
-    # robust: a failure to enqueue (or, inline, to process) must not undo the accepted upload;
-    # the row stays PROCESSING and media_requeue_stuck hands it to the queue again.
-    transaction.on_commit(partial(process_media.delay, str(media_id)), using=router.db_for_write(Media), robust=True)
+    def enqueue_processing() -> None:
+        process_media.delay(str(media_id))
+
+    # robust: a failure to enqueue (or, inline, to process) is logged and does not fail the
+    # accepted upload; the row stays PROCESSING and media_requeue_stuck enqueues it again.
+    transaction.on_commit(enqueue_processing, using=router.db_for_write(Media), robust=True)
 
 
 # --- processing ------------------------------------------------------------------------------
@@ -208,7 +210,9 @@ def _fail(media: Media, *, code: str, message: str) -> Media | None:
 
 def media_requeue_stuck(*, older_than: timedelta | None = None) -> int:
     """Hand media PROCESSING for longer than `older_than` to the queue again; how many."""
-    cutoff = timezone.now() - (older_than or timedelta(seconds=config.stuck_after_seconds()))
+    if older_than is None:
+        older_than = timedelta(seconds=config.stuck_after_seconds())
+    cutoff = timezone.now() - older_than
     from apps.media.tasks import process_media
 
     count = 0

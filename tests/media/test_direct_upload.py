@@ -19,11 +19,14 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.media.models import Media
 from tests.auth_helpers import access_token_for
+from tests.conftest import ALL_DATABASES
 from tests.media import images
 from tests.media.conftest import StorageUnderTest
 from tests.media.test_services import assert_no_metadata
 
-pytestmark = pytest.mark.django_db(databases=["media"], transaction=True)
+# All databases: in DEBUG, graphene-django's debug middleware wraps every connection's cursor
+# for good on the first in-process GraphQL request (see the media report).
+pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
 
 ALICE = uuid.UUID("00000000-0000-4000-8000-00000000a11c")
 BOB = uuid.UUID("00000000-0000-4000-8000-000000000b0b")

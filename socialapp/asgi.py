@@ -18,13 +18,17 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from apps.media.asgi import limit_upload_bodies  # noqa: E402
 from socialapp.authn.viewer import WebSocketViewerMiddleware  # noqa: E402
 from socialapp.eventing.inprocess import start_sweeper  # noqa: E402
 from socialapp.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Uploads are cut off at the size limit while they stream in: Django's handler would
+        # read the whole body before any view could refuse it. (Django's and the limiter's ASGI
+        # type hints differ only in Mapping vs MutableMapping.)
+        "http": limit_upload_bodies(django_asgi_app),  # type: ignore[arg-type]
         # Origin check, then the viewer from the access token, then the services' routes.
         "websocket": AllowedHostsOriginValidator(WebSocketViewerMiddleware(URLRouter(websocket_urlpatterns()))),
     }

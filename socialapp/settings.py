@@ -264,6 +264,21 @@ FEED_SEARCH_INDEX: str = env.str("FEED_SEARCH_INDEX", default="feed-posts")
 FEED_SEARCH_TIMEOUT_SECONDS: float = env.float("FEED_SEARCH_TIMEOUT_SECONDS", default=5)
 FEED_SEARCH_REINDEX_CHUNK: int = env.int("FEED_SEARCH_REINDEX_CHUNK", default=500)
 
+# --- media ------------------------------------------------------------------------------
+MEDIA_MAX_UPLOAD_BYTES: int = env.int("MEDIA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+MEDIA_MAX_PIXELS: int = env.int("MEDIA_MAX_PIXELS", default=40_000_000)
+MEDIA_MAX_FRAMES: int = env.int("MEDIA_MAX_FRAMES", default=300)
+MEDIA_MAX_ANIMATION_PIXELS: int = env.int("MEDIA_MAX_ANIMATION_PIXELS", default=50_000_000)
+MEDIA_THUMBNAIL_FORMAT: str = env.str("MEDIA_THUMBNAIL_FORMAT", default="webp")
+MEDIA_DIRECT_UPLOAD_EXPIRY_SECONDS: int = env.int("MEDIA_DIRECT_UPLOAD_EXPIRY_SECONDS", default=900)
+MEDIA_DIRECT_UPLOAD_GRACE_SECONDS: int = env.int("MEDIA_DIRECT_UPLOAD_GRACE_SECONDS", default=3600)
+MEDIA_PROCESSING_STUCK_SECONDS: int = env.int("MEDIA_PROCESSING_STUCK_SECONDS", default=600)
+# How the feed asks the media service about media ids: in this process, or over HTTP (mesh).
+MEDIA_PORT: str = env.str("MEDIA_PORT", default="inprocess")  # inprocess | http
+MEDIA_PORT_URL: str = env.str("MEDIA_PORT_URL", default="http://media")
+MEDIA_PORT_TIMEOUT_SECONDS: float = env.float("MEDIA_PORT_TIMEOUT_SECONDS", default=3.0)
+MEDIA_INTERNAL_TOKEN: str = env.str("MEDIA_INTERNAL_TOKEN", default="")
+
 # --- search -----------------------------------------------------------------------------
 # With a URL, the feed's search adapter indexes into Elasticsearch; without, it searches
 # the database.

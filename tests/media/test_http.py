@@ -1,8 +1,8 @@
 """The media API over real HTTP (uvicorn), on each storage: REST and GraphQL multipart uploads,
 the URLs they return fetched over HTTP, refusals, and uploads cut off at the socket.
 
-The server is tests.media.live's: socialapp's application with the GraphQL multipart view and
-the upload body limit mounted as the media report asks socialapp to mount them.
+The server is tests.live_server's: socialapp's application as deployed (multipart GraphQL on the
+endpoints that carry uploadImage, upload bodies cut off at the ASGI layer).
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ from apps.media import links
 from apps.media.models import Media, MediaVariant
 from tests.auth_helpers import access_token_for, bearer
 from tests.conftest import ALL_DATABASES
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, live_server
 from tests.media import images
 from tests.media.conftest import STORAGE_KINDS, StorageUnderTest, storage_under_test
-from tests.media.live import media_live_server
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
 
@@ -62,7 +61,7 @@ def served(
 ) -> Iterator[Served]:
     base = tmp_path_factory.mktemp(f"media-http-{request.param}")
     storage = storage_under_test(request.param, base, request)
-    with media_live_server(base, **storage.server_env()) as server:
+    with live_server(base, **storage.server_env()) as server:
         yield Served(server, storage)
 
 

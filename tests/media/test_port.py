@@ -29,11 +29,10 @@ from apps.media.services import media_upload
 from apps.media.uploads import ReceivedFile
 from tests.components import free_port
 from tests.conftest import ALL_DATABASES
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, live_server
 from tests.media import images
 from tests.media.conftest import StorageUnderTest, storage_under_test, use_storage
 from tests.media.factories import make_media
-from tests.media.live import media_live_server
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
 
@@ -48,7 +47,7 @@ def shared_storage(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(django_db_setup: None, shared_storage: Path) -> Iterator[LiveServer]:
-    with media_live_server(shared_storage, DATA_DIR=str(shared_storage)) as running:
+    with live_server(shared_storage, DATA_DIR=str(shared_storage)) as running:
         yield running
 
 

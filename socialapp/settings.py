@@ -211,7 +211,8 @@ LOGIN_MAX_ATTEMPTS_PER_ADDRESS: int = env.int("LOGIN_MAX_ATTEMPTS_PER_ADDRESS", 
 LOGIN_THROTTLE_WINDOW_SECONDS: int = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=900)
 
 # --- API --------------------------------------------------------------------------------
-GRAPHENE = {"SCHEMA": "socialapp.graphql.schema.schema", "ATOMIC_MUTATIONS": False}
+# No debug middleware: with DEBUG it wraps every database cursor for good.
+GRAPHENE = {"SCHEMA": "socialapp.graphql.schema.schema", "ATOMIC_MUTATIONS": False, "MIDDLEWARE": []}
 # Readiness checks to leave out, e.g. "kafka" for web pods that only write to the outbox.
 READYZ_SKIP: list[str] = env.list("READYZ_SKIP", default=[])
 

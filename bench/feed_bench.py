@@ -1,0 +1,690 @@
+"""Home feed benchmark (issue 4): fan-out-on-write timelines in Redis, read through GraphQL over
+HTTP, beside a naive fan-out-on-read SQL query of the same page, on the same seeded graph.
+
+    .venv/bin/python bench/feed_bench.py [--quick] [--seconds N]
+
+Seeds a power-law follow graph straight into the feed's projections (Author with its
+followers_count, FollowEdge, TimelineReader, Post) with COPY, builds every timeline empty and
+fills it through the feed's own fan-out (`fanout.fan_out_post`, Redis pipelines), then measures:
+home-feed reads over HTTP (uvicorn, 2 workers) with 32 concurrent clients, the naive query with
+32 threads (one psycopg connection each), the in-process cost of a page, and the fan-out of one
+post to 10,000 followers. Uses its own databases (bench_socialapp_*) and Redis database 15
+(flushed at start and end); writes bench/results/feed.json and feed.md (feed.quick.* with --quick).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    DATABASE_ALIASES,
+    DEFAULT_DATABASE_URL,
+    distribution_ms,
+    ensure_databases,
+    log,
+    text_table,
+    verdict,
+)
+
+RESULTS_DIR = ROOT / "bench" / "results"
+REDIS_URL = "redis://127.0.0.1:6379/15"
+CONCURRENCY = 32
+HOME_QUERY = (
+    "{ homeFeed(first: 20) { edges { node { id content author { username displayName } "
+    "likeCount commentCount likedByMe } } pageInfo { endCursor } } }"
+)
+NAIVE_PAGE = (
+    "SELECT id, author_id, content, like_count, comment_count, created_at FROM feed_post "
+    "WHERE author_id IN (SELECT followee_id FROM feed_followedge WHERE follower_id = %s) "
+    "ORDER BY id DESC LIMIT 20"
+)
+NAIVE_AUTHORS = "SELECT user_id, username, display_name FROM feed_author WHERE user_id = ANY(%s)"
+
+FULL = {
+    "users": 30_000,
+    "edges": 500_000,
+    "big": [20_000, 15_000, 12_000],  # above FEED_FANOUT_MAX_FOLLOWERS (10,000): pulled at read time
+    "fanout_target": 10_000,  # exactly at the threshold: still fanned out
+    "posting_authors": 2_000,
+    "posts_per_author": 20,
+    "fanned_rounds": 5,
+    "heavy_follows": 2_000,
+    "light_follows": 10,
+    "readers_per_group": 64,
+    "fanout_reps": 7,
+    "seconds": 15.0,
+}
+QUICK = {
+    "users": 6_000,
+    "edges": 60_000,
+    "big": [5_000, 4_500, 4_000],
+    "fanout_target": 3_000,
+    "posting_authors": 500,
+    "posts_per_author": 10,
+    "fanned_rounds": 3,
+    "heavy_follows": 500,
+    "light_follows": 10,
+    "readers_per_group": 16,
+    "fanout_reps": 3,
+    "seconds": 4.0,
+}
+
+
+def configure(database_url: str, jwt_dir: str) -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "socialapp.settings",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS_URL,
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-only-secret-key",
+            "JWT_KEYS_DIR": jwt_dir,
+            "JWT_GENERATE_KEYS": "true",
+            "EVENTS_START_SWEEPER": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    for name in [f"{alias.upper()}_DATABASE_URL" for alias in DATABASE_ALIASES]:
+        os.environ.pop(name, None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def feed_conninfo() -> dict[str, Any]:
+    from django.db import connections
+
+    db = connections["feed"].settings_dict
+    info = {
+        "host": db["HOST"] or "127.0.0.1",
+        "port": int(db["PORT"] or 5432),
+        "user": db["USER"],
+        "dbname": db["NAME"],
+    }
+    if db.get("PASSWORD"):
+        info["password"] = db["PASSWORD"]
+    return info
+
+
+# --- the graph -------------------------------------------------------------------------------
+
+
+def degrees(size: dict[str, Any]) -> list[int]:
+    """Followers per author rank (rank 0 = most followed): the fixed head, then a power law
+    whose exponent is found by bisection so the total is the wanted edge count."""
+    n = size["users"]
+    head = [*size["big"], size["fanout_target"]]
+    top = int(size["fanout_target"] * 0.8)
+    rest = n - len(head)
+    wanted = size["edges"] - sum(head)
+
+    def tail(alpha: float) -> list[int]:
+        return [max(1, round(top * (r + 1) ** -alpha)) for r in range(rest)]
+
+    lo, hi = 0.1, 3.0
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        if sum(tail(mid)) > wanted:
+            lo = mid
+        else:
+            hi = mid
+    return head + tail(hi)
+
+
+def build_graph(size: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    n = size["users"]
+    per_group = size["readers_per_group"]
+    users = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(n)]
+    heavy = list(range(n - 2 * per_group, n - per_group))
+    light = list(range(n - per_group, n))
+    ordinary = n - 2 * per_group  # users 0 .. ordinary-1 are sampled as followers
+    want = degrees(size)
+    followers: list[set[int]] = [set() for _ in range(n)]
+    posting = size["posting_authors"]
+    n_big = len(size["big"])
+    for reader in heavy:  # the most-followed `heavy_follows` authors
+        for author in range(size["heavy_follows"]):
+            followers[author].add(reader)
+    for i, reader in enumerate(light):  # one pulled author (as most people follow a celebrity) + others
+        followers[i % n_big].add(reader)
+        for author in rng.sample(range(n_big + 1, posting), size["light_follows"] - 1):
+            followers[author].add(reader)
+    for author in range(n):
+        need = min(want[author], ordinary - 1) - len(followers[author])
+        if need <= 0:
+            continue
+        chosen = [f for f in rng.sample(range(ordinary), min(need + 1, ordinary)) if f != author]
+        followers[author].update(chosen[:need])
+    return {"users": users, "followers": followers, "heavy": heavy, "light": light}
+
+
+def seed(size: dict[str, Any], graph: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    import psycopg
+
+    from apps.feed.ids import next_post_id
+
+    users, followers = graph["users"], graph["followers"]
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    posts: list[tuple[int, uuid.UUID, int]] = []  # (id, author, round)
+    for round_ in range(size["posts_per_author"]):
+        for author in range(size["posting_authors"]):
+            posts.append((next_post_id(), users[author], round_))
+    words = ["the", "a", "feed", "post", "about", "lunch", "code", "cats", "music", "rain", "travel", "news"]
+    with psycopg.connect(**feed_conninfo(), autocommit=True) as conn:
+        conn.execute(
+            "TRUNCATE feed_post, feed_followedge, feed_author, feed_timelinereader, feed_timelineentry CASCADE"
+        )
+        with conn.cursor() as cur:
+            with cur.copy(
+                "COPY feed_author (user_id, username, display_name, followers_count, updated_at) FROM STDIN"
+            ) as copy:
+                for i, user in enumerate(users):
+                    copy.write_row((user, f"user{i}", f"User {i}", len(followers[i]), now))
+            with cur.copy("COPY feed_followedge (follower_id, followee_id, created_at) FROM STDIN") as copy:
+                for author, fans in enumerate(followers):
+                    for fan in fans:
+                        copy.write_row((users[fan], users[author], now))
+            with cur.copy("COPY feed_timelinereader (user_id, last_read_at) FROM STDIN") as copy:
+                for user in users:
+                    copy.write_row((user, now))
+            with cur.copy(
+                "COPY feed_post (id, author_id, content, media_ids, hashtags, mentions, status, created_at,"
+                " like_count, comment_count) FROM STDIN"
+            ) as copy:
+                for post_id, author, _ in posts:
+                    text = " ".join(rng.choices(words, k=16))
+                    copy.write_row(
+                        (post_id, author, text, "[]", "[]", "[]", "PUBLISHED", now, rng.randrange(50), rng.randrange(9))
+                    )
+        conn.execute("ANALYZE feed_post, feed_followedge, feed_author, feed_timelinereader")
+    edges = sum(len(f) for f in followers)
+    return {
+        "users": len(users),
+        "follow_edges": edges,
+        "posts": len(posts),
+        "posting_authors": size["posting_authors"],
+        "posts_per_author": size["posts_per_author"],
+        "followers_of_top_authors": [len(followers[i]) for i in range(6)],
+        "median_followers": sorted(len(f) for f in followers)[len(followers) // 2],
+        "seconds": round(time.perf_counter() - started, 1),
+        "_posts": posts,
+    }
+
+
+def fill_timelines(size: dict[str, Any], graph: dict[str, Any], posts: list[tuple[int, uuid.UUID, int]]) -> dict:
+    """Every reader's timeline built (empty), then the newest rounds of posts fanned out by the
+    feed's own code, oldest first, as the `post.created` handler does."""
+    from apps.feed.timelines import fanout
+    from apps.feed.timelines.store import timeline_store
+
+    store = timeline_store()
+    started = time.perf_counter()
+    for user in graph["users"]:
+        store.replace(user, [])
+    built = time.perf_counter() - started
+    first_round = size["posts_per_author"] - size["fanned_rounds"]
+    fanned = [(post_id, author) for post_id, author, round_ in posts if round_ >= first_round]
+    index = {user: i for i, user in enumerate(graph["users"])}
+    pushes = 0
+    started = time.perf_counter()
+    for post_id, author in fanned:
+        fanout.fan_out_post(post_id=post_id, author_id=author)
+        followers = len(graph["followers"][index[author]])
+        pushes += 1 + (followers if followers <= 10_000 else 0)
+    seconds = time.perf_counter() - started
+    return {
+        "timelines_built": len(graph["users"]),
+        "build_seconds": round(built, 1),
+        "posts_fanned_out": len(fanned),
+        "timeline_writes": pushes,
+        "fanout_seconds": round(seconds, 1),
+        "timeline_writes_per_s": round(pushes / seconds),
+    }
+
+
+def fanout_one_post(size: dict[str, Any], graph: dict[str, Any]) -> dict[str, Any]:
+    """Fan-out of one new post by the author with exactly `fanout_target` followers."""
+    import psycopg
+
+    from apps.feed.ids import next_post_id
+    from apps.feed.timelines import fanout
+    from apps.feed.timelines.store import timeline_store
+
+    rank = len(size["big"])
+    author = graph["users"][rank]
+    followers = len(graph["followers"][rank])
+    store = timeline_store()
+    durations, query_durations = [], []
+    for rep in range(size["fanout_reps"] + 1):
+        post_id = next_post_id()
+        with psycopg.connect(**feed_conninfo(), autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO feed_post (id, author_id, content, media_ids, hashtags, mentions, status, created_at,"
+                " like_count, comment_count) VALUES (%s, %s, 'fan-out bench', '[]', '[]', '[]', 'PUBLISHED', now(),"
+                " 0, 0)",
+                [post_id, author],
+            )
+        started = time.perf_counter()
+        fanout.fan_out_post(post_id=post_id, author_id=author, store=store)
+        elapsed = time.perf_counter() - started
+        started = time.perf_counter()
+        receivers = sum(len(batch) for batch in fanout.active_follower_batches(author))
+        query_elapsed = time.perf_counter() - started
+        if rep:  # the first is a warm-up
+            durations.append(elapsed)
+            query_durations.append(query_elapsed)
+    return {
+        "followers": followers,
+        "receivers": receivers,
+        "repetitions": len(durations),
+        "batch_size": _setting("FEED_FANOUT_BATCH_SIZE"),
+        "fan_out_ms": distribution_ms(durations),
+        "follower_query_ms": distribution_ms(query_durations),
+    }
+
+
+def _setting(name: str) -> Any:
+    from django.conf import settings
+
+    return getattr(settings, name, None)
+
+
+# --- load ------------------------------------------------------------------------------------
+
+
+def run_load(make_worker: Any, seconds: float, concurrency: int = CONCURRENCY) -> dict[str, Any]:
+    """`concurrency` threads call their worker in a loop for `seconds`; completions inside the window count."""
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    errors: list[str] = []
+    barrier = threading.Barrier(concurrency + 1)
+    window: dict[str, float] = {}
+
+    def thread(slot: int) -> None:
+        call, close = make_worker(slot)
+        try:
+            barrier.wait()
+            i = 0
+            while True:
+                started = time.perf_counter()
+                if started >= window["end"]:
+                    break
+                try:
+                    call(i)
+                except Exception as error:  # counted, reported
+                    errors.append(repr(error)[:200])
+                done = time.perf_counter()
+                if done <= window["end"]:
+                    latencies[slot].append(done - started)
+                i += 1
+        finally:
+            close()
+
+    threads = [threading.Thread(target=thread, args=(slot,)) for slot in range(concurrency)]
+    for t in threads:
+        t.start()
+    window["end"] = time.perf_counter() + 1e9
+    barrier.wait()
+    window["end"] = time.perf_counter() + seconds
+    for t in threads:
+        t.join()
+    flat = [value for values in latencies for value in values]
+    return {
+        "requests": len(flat),
+        "errors": len(errors),
+        "first_errors": errors[:3],
+        "throughput_per_s": round(len(flat) / seconds, 1),
+        "latency_ms": distribution_ms(flat),
+    }
+
+
+def http_worker_factory(url: str, tokens: list[str]) -> Any:
+    import httpx
+
+    body = json.dumps({"query": HOME_QUERY}).encode()
+
+    def make(slot: int) -> tuple[Any, Any]:
+        client = httpx.Client(base_url=url, timeout=60)
+        headers = [{"Authorization": f"Bearer {token}", "Content-Type": "application/json"} for token in tokens]
+
+        def call(i: int) -> None:
+            response = client.post("/graphql/feed/", content=body, headers=headers[(slot + i * 7) % len(headers)])
+            if response.status_code != 200 or b'"errors"' in response.content:
+                raise RuntimeError(f"{response.status_code} {response.content[:150]!r}")
+
+        return call, client.close
+
+    return make
+
+
+def naive_worker_factory(readers: list[uuid.UUID]) -> Any:
+    import psycopg
+
+    def make(slot: int) -> tuple[Any, Any]:
+        conn = psycopg.connect(**feed_conninfo(), autocommit=True)
+
+        def call(i: int) -> None:
+            reader = readers[(slot + i * 7) % len(readers)]
+            rows = conn.execute(NAIVE_PAGE, [reader]).fetchall()
+            authors = conn.execute(NAIVE_AUTHORS, [list({row[1] for row in rows})]).fetchall()
+            if len(rows) < 20 or not authors:
+                raise RuntimeError(f"short page: {len(rows)} posts")
+
+        return call, conn.close
+
+    return make
+
+
+def naive_ids(reader: uuid.UUID) -> list[int]:
+    import psycopg
+
+    with psycopg.connect(**feed_conninfo()) as conn:
+        return [row[0] for row in conn.execute(NAIVE_PAGE, [reader]).fetchall()]
+
+
+def in_process(readers: list[uuid.UUID], usernames: list[str], tokens: list[str], rounds: int) -> dict[str, Any]:
+    """One page without HTTP: the selector + both dataloader queries; and the whole GraphQL
+    request through Django's test client (graphene included, no server, no socket)."""
+    from django.test import Client
+
+    from apps.feed import selectors
+
+    def page(reader: uuid.UUID) -> None:
+        result = selectors.home_feed_page(user_id=reader, first=20)
+        selectors.authors_by_ids(post.author_id for post in result.posts)
+        selectors.liked_among(user_id=reader, post_ids=[post.id for post in result.posts])
+
+    client = Client()
+    body = json.dumps({"query": HOME_QUERY})
+    for reader in readers:
+        page(reader)
+    selector_times, graphql_times = [], []
+    for _ in range(rounds):
+        for reader, token in zip(readers, tokens, strict=True):
+            started = time.perf_counter()
+            page(reader)
+            selector_times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            response = client.post(
+                "/graphql/feed/", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+            )
+            graphql_times.append(time.perf_counter() - started)
+            if response.status_code != 200 or b'"errors"' in response.content:
+                raise RuntimeError(response.content[:300])
+    return {
+        "pages": len(selector_times),
+        "selector_and_loaders_ms": distribution_ms(selector_times),
+        "graphql_in_process_ms": distribution_ms(graphql_times),
+    }
+
+
+def start_server(database_url: str, jwt_dir: str, workers: int, log_path: Path) -> tuple[subprocess.Popen, str]:
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "socialapp.settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-key",
+        "JWT_KEYS_DIR": jwt_dir,
+        "JWT_GENERATE_KEYS": "true",
+        "EVENTS_START_SWEEPER": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "uvicorn", "socialapp.asgi:application", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.terminate()
+            raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
+        time.sleep(0.2)
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--seconds", type=float, default=None, help="each load phase (default 15, quick 4)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")
+    args = parser.parse_args()
+    size = dict(QUICK if args.quick else FULL)
+    seconds = args.seconds or size["seconds"]
+    load_start = [round(x, 2) for x in os.getloadavg()]
+    _, pg_version = ensure_databases(args.database_url)
+    jwt_dir = tempfile.mkdtemp(prefix="bench-jwt-")
+    configure(args.database_url, jwt_dir)
+    import redis
+
+    from tests.auth_helpers import access_token_for
+
+    redis_client = redis.Redis.from_url(REDIS_URL)
+    redis_client.flushdb()
+    rng = random.Random(4)
+
+    log(f"building the graph ({size['users']:,} users, ~{size['edges']:,} edges)")
+    graph = build_graph(size, rng)
+    log("seeding the feed database (COPY)")
+    data = seed(size, graph, rng)
+    posts = data.pop("_posts")
+    log(f"seeded {data}")
+    log("building timelines and fanning out the newest posts through fanout.fan_out_post")
+    fill = fill_timelines(size, graph, posts)
+    log(f"fan-out fill: {fill}")
+    log(f"fan-out of one post to {size['fanout_target']:,} followers")
+    one = fanout_one_post(size, graph)
+    log(f"{one}")
+
+    users = graph["users"]
+    groups = {
+        f"{size['light_follows']} follows": graph["light"],
+        f"{size['heavy_follows']} follows": graph["heavy"],
+    }
+    tokens = {name: [access_token_for(users[i], f"user{i}") for i in idx] for name, idx in groups.items()}
+    readers = {name: [users[i] for i in idx] for name, idx in groups.items()}
+
+    log("in-process page cost (no HTTP)")
+    inproc = {
+        name: in_process(readers[name], [f"user{i}" for i in groups[name]], tokens[name], 3 if args.quick else 5)
+        for name in groups
+    }
+
+    log_path = Path(tempfile.mkdtemp(prefix="bench-feed-")) / "uvicorn.log"
+    server, url = start_server(args.database_url, jwt_dir, args.workers, log_path)
+    http: dict[str, Any] = {}
+    naive: dict[str, Any] = {}
+    agreement: dict[str, str] = {}
+    try:
+        import httpx
+
+        with httpx.Client(base_url=url, timeout=60) as client:
+            for name in groups:  # warm-up: every reader once (post cache, connections, imports)
+                same = 0
+                for reader, token in zip(readers[name], tokens[name], strict=True):
+                    response = client.post(
+                        "/graphql/feed/", json={"query": HOME_QUERY}, headers={"Authorization": f"Bearer {token}"}
+                    )
+                    edges = response.json()["data"]["homeFeed"]["edges"]
+                    same += [int(e["node"]["id"]) for e in edges] == naive_ids(reader)
+                agreement[name] = f"{same}/{len(readers[name])}"
+        for name in groups:
+            log(f"HTTP homeFeed, {name}, {CONCURRENCY} clients, {seconds:.0f} s")
+            http[name] = run_load(http_worker_factory(url, tokens[name]), seconds)
+            log(f"  {http[name]['throughput_per_s']} req/s, {http[name]['latency_ms']}")
+            log(f"naive SQL, {name}, {CONCURRENCY} threads, {seconds:.0f} s")
+            naive[name] = run_load(naive_worker_factory(readers[name]), seconds)
+            log(f"  {naive[name]['throughput_per_s']} req/s, {naive[name]['latency_ms']}")
+        load_mid = [round(x, 2) for x in os.getloadavg()]
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    server_log = log_path.read_text(errors="replace")[-2000:]
+    redis_client.flushdb()
+
+    light, heavy = list(groups)
+    h_light, h_heavy = http[light]["throughput_per_s"], http[heavy]["throughput_per_s"]
+    n_heavy = naive[heavy]["throughput_per_s"]
+    ratio = h_heavy / n_heavy if n_heavy else float("inf")
+    spread = abs(h_light - h_heavy) / max(h_light, h_heavy)
+    p99s = {name: http[name]["latency_ms"]["p99"] for name in groups}
+    fan = one["fan_out_ms"]
+    checks = {
+        "throughput_5x_naive": ratio >= 5,
+        "p99_under_50ms": max(p99s.values()) < 50,
+        "flat_within_15pct": spread <= 0.15,
+        "fanout_under_1s": fan["max"] < 1000,
+    }
+    rows = []
+    for name in groups:
+        rows.append(
+            (
+                f"homeFeed over HTTP, {name} (req/s)",
+                f"{http[name]['throughput_per_s']:.0f}",
+                f"naive SQL {naive[name]['throughput_per_s']:.0f} req/s "
+                f"(p50 {naive[name]['latency_ms']['p50']:.1f} / p99 {naive[name]['latency_ms']['p99']:.1f} ms)",
+                ">= 5x naive" if name == heavy else "-",
+                f"{verdict(checks['throughput_5x_naive'])} ({ratio:.1f}x)" if name == heavy else "-",
+            )
+        )
+    for name in groups:
+        lat = http[name]["latency_ms"]
+        rows.append(
+            (
+                f"homeFeed over HTTP, {name}: p50 / p99 (ms)",
+                f"{lat['p50']:.1f} / {lat['p99']:.1f}",
+                f"{CONCURRENCY} clients, {args.workers} uvicorn workers, {http[name]['errors']} errors",
+                "p99 < 50",
+                verdict(lat["p99"] < 50),
+            )
+        )
+    rows.append(
+        (
+            f"homeFeed throughput, {light} vs {heavy}",
+            f"{spread:.1%} apart",
+            f"{h_light:.0f} vs {h_heavy:.0f} req/s",
+            "<= 15%",
+            verdict(checks["flat_within_15pct"]),
+        )
+    )
+    rows.append(
+        (
+            f"fan-out of 1 post to {one['receivers']:,} followers: p50 / max (ms)",
+            f"{fan['p50']:.0f} / {fan['max']:.0f}",
+            f"{one['repetitions']} reps, batches of {one['batch_size']}; follower query p50 "
+            f"{one['follower_query_ms']['p50']:.0f} ms",
+            "< 1000",
+            verdict(checks["fanout_under_1s"]),
+        )
+    )
+    for name in groups:
+        rows.append(
+            (
+                f"  in-process page, {name}: selector+loaders / whole GraphQL p50 (ms)",
+                f"{inproc[name]['selector_and_loaders_ms']['p50']:.2f}"
+                f" / {inproc[name]['graphql_in_process_ms']['p50']:.2f}",
+                "one thread, no HTTP (supporting figure)",
+                "-",
+                "-",
+            )
+        )
+    rows.append(
+        (
+            "  timeline fill through fan_out_post (writes/s)",
+            f"{fill['timeline_writes_per_s']:,}",
+            f"{fill['posts_fanned_out']:,} posts, {fill['timeline_writes']:,} writes in {fill['fanout_seconds']} s",
+            "-",
+            "-",
+        )
+    )
+    table = text_table(rows)
+    print(table)
+    results = {
+        "mode": "quick" if args.quick else "full",
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "postgresql": pg_version,
+            "load_average_start": load_start,
+            "load_average_during_load": load_mid,
+            "load_average_end": [round(x, 2) for x in os.getloadavg()],
+        },
+        "sizes": {**size, **data},
+        "timeline_fill": fill,
+        "fanout_one_post": one,
+        "http_home_feed": http,
+        "naive_sql": naive,
+        "in_process": inproc,
+        "homefeed_equals_naive_page": agreement,
+        "checks": checks,
+        "throughput_ratio_heavy": round(ratio, 2),
+        "throughput_spread": round(spread, 4),
+        "server_log_tail": server_log,
+    }
+    suffix = ".quick" if args.quick else ""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / f"feed{suffix}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    header = "| measure | value | baseline / context | target | result |\n|---|---|---|---|---|\n"
+    body = "".join(f"| {' | '.join(row)} |\n" for row in rows)
+    (RESULTS_DIR / f"feed{suffix}.md").write_text(
+        f"# Home feed benchmark ({results['mode']} run, {results['at']})\n\n"
+        "Produced by `bench/feed_bench.py`.\n\n"
+        + header
+        + body
+        + f"\nData: {json.dumps(results['sizes'])}\n\n"
+        + f"homeFeed page equal to the naive query's page (ids, in order): {agreement}\n\n"
+        + f"Machine: {results['machine']}\n"
+    )
+    return 0 if all(checks.values()) else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -5,8 +5,6 @@ Error fields are the GraphQL argument names, so a client can point at the input 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import uuid
 from collections.abc import Sequence
@@ -14,9 +12,11 @@ from collections.abc import Sequence
 from apps.feed import selectors
 from apps.feed.ids import MAX_ID
 from socialapp.errors import InvalidInputError, NotFoundError
+from socialapp.graphql import cursors
+from socialapp.graphql.cursors import parse_uuid
 
 _NUMBER = re.compile(r"[1-9][0-9]{0,18}")
-_BIGINT_MAX = 2**63 - 1
+_BIGINT_MAX = cursors.BIGINT_MAX
 
 
 def parse_post_id(value: str, *, field: str) -> int:
@@ -29,13 +29,6 @@ def parse_comment_id(value: str, *, field: str) -> int:
     if not _NUMBER.fullmatch(value) or int(value) > _BIGINT_MAX:
         raise InvalidInputError(f"`{field}` is not a valid comment id.", field=field, code="invalid")
     return int(value)
-
-
-def parse_uuid(value: str, *, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise InvalidInputError(f"`{field}` is not a valid id.", field=field, code="invalid") from None
 
 
 def parse_uuids(values: Sequence[str], *, field: str) -> list[uuid.UUID]:
@@ -62,19 +55,9 @@ def page_size(first: int | None) -> int:
 
 
 def encode_cursor(kind: str, item_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{kind}:{item_id}".encode()).decode()
+    return cursors.encode_cursor(kind, item_id)
 
 
 def decode_cursor(kind: str, cursor: str | None, *, field: str = "after") -> int | None:
     """The id in an opaque cursor of this kind of list; anything we did not hand out is a typed error."""
-    if cursor is None:
-        return None
-    try:
-        decoded = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
-    except (UnicodeError, binascii.Error, ValueError):
-        decoded = ""
-    prefix = f"{kind}:"
-    number = decoded[len(prefix) :] if decoded.startswith(prefix) else ""
-    if not _NUMBER.fullmatch(number) or int(number) > _BIGINT_MAX:
-        raise InvalidInputError(f"`{field}` is not a cursor this list handed out.", field=field, code="invalid_cursor")
-    return int(number)
+    return cursors.decode_id_cursor(kind, cursor, field=field)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 import uuid
 
 from socialapp.errors import InvalidInputError
-
-_CURSOR = re.compile(r"media:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+from socialapp.graphql import cursors
 
 
 def parse_media_id(value: str, *, field: str = "id") -> uuid.UUID:
@@ -20,18 +16,9 @@ def parse_media_id(value: str, *, field: str = "id") -> uuid.UUID:
 
 
 def encode_cursor(media_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(f"media:{media_id}".encode()).decode()
+    return cursors.encode_cursor("media", media_id)
 
 
 def decode_cursor(cursor: str | None, *, field: str = "after") -> uuid.UUID | None:
     """The media id in an opaque cursor; anything this list did not hand out is a typed error."""
-    if cursor is None:
-        return None
-    try:
-        decoded = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
-    except (UnicodeError, binascii.Error, ValueError):
-        decoded = ""
-    match = _CURSOR.fullmatch(decoded)
-    if match is None:
-        raise InvalidInputError(f"`{field}` is not a cursor this list handed out.", field=field, code="invalid_cursor")
-    return uuid.UUID(match.group(1))
+    return cursors.decode_uuid_cursor("media", cursor, field=field)

@@ -6,10 +6,10 @@ from typing import Any
 
 import graphene
 
-from apps.users.graphql.arguments import parse_uuid
 from apps.users.graphql.types import ProfileType
 from apps.users.services import UNSET, profile_update
 from socialapp.authn.viewer import require_viewer
+from socialapp.graphql.cursors import parse_uuid
 from socialapp.graphql.mutations import DomainMutation
 
 

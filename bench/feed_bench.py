@@ -62,9 +62,8 @@ FULL = {
     "edges": 500_000,
     "big": [20_000, 15_000, 12_000],  # above FEED_FANOUT_MAX_FOLLOWERS (10,000): pulled at read time
     "fanout_target": 10_000,  # exactly at the threshold: still fanned out
-    "posting_authors": 2_000,
-    "posts_per_author": 20,
-    "fanned_rounds": 5,
+    "posts_per_author": 6,  # every user but the measured readers posts
+    "fanned_rounds": 2,
     "heavy_follows": 2_000,
     "light_follows": 10,
     "readers_per_group": 64,
@@ -76,9 +75,8 @@ QUICK = {
     "edges": 60_000,
     "big": [5_000, 4_500, 4_000],
     "fanout_target": 3_000,
-    "posting_authors": 500,
-    "posts_per_author": 10,
-    "fanned_rounds": 3,
+    "posts_per_author": 4,
+    "fanned_rounds": 2,
     "heavy_follows": 500,
     "light_follows": 10,
     "readers_per_group": 16,
@@ -160,14 +158,14 @@ def build_graph(size: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     ordinary = n - 2 * per_group  # users 0 .. ordinary-1 are sampled as followers
     want = degrees(size)
     followers: list[set[int]] = [set() for _ in range(n)]
-    posting = size["posting_authors"]
     n_big = len(size["big"])
-    for reader in heavy:  # the most-followed `heavy_follows` authors
-        for author in range(size["heavy_follows"]):
+    # Readers follow every pulled author (as most people follow a celebrity) and others drawn
+    # uniformly from the ordinary users (not the fan-out target, whose count stays exact).
+    for reader in heavy:
+        for author in [*range(n_big), *rng.sample(range(n_big + 1, ordinary), size["heavy_follows"] - n_big)]:
             followers[author].add(reader)
-    for i, reader in enumerate(light):  # one pulled author (as most people follow a celebrity) + others
-        followers[i % n_big].add(reader)
-        for author in rng.sample(range(n_big + 1, posting), size["light_follows"] - 1):
+    for i, reader in enumerate(light):
+        for author in [i % n_big, *rng.sample(range(n_big + 1, ordinary), size["light_follows"] - 1)]:
             followers[author].add(reader)
     for author in range(n):
         need = min(want[author], ordinary - 1) - len(followers[author])
@@ -175,7 +173,7 @@ def build_graph(size: dict[str, Any], rng: random.Random) -> dict[str, Any]:
             continue
         chosen = [f for f in rng.sample(range(ordinary), min(need + 1, ordinary)) if f != author]
         followers[author].update(chosen[:need])
-    return {"users": users, "followers": followers, "heavy": heavy, "light": light}
+    return {"users": users, "followers": followers, "heavy": heavy, "light": light, "posting": ordinary}
 
 
 def seed(size: dict[str, Any], graph: dict[str, Any], rng: random.Random) -> dict[str, Any]:
@@ -188,7 +186,7 @@ def seed(size: dict[str, Any], graph: dict[str, Any], rng: random.Random) -> dic
     started = time.perf_counter()
     posts: list[tuple[int, uuid.UUID, int]] = []  # (id, author, round)
     for round_ in range(size["posts_per_author"]):
-        for author in range(size["posting_authors"]):
+        for author in range(graph["posting"]):
             posts.append((next_post_id(), users[author], round_))
     words = ["the", "a", "feed", "post", "about", "lunch", "code", "cats", "music", "rain", "travel", "news"]
     with psycopg.connect(**feed_conninfo(), autocommit=True) as conn:
@@ -223,7 +221,7 @@ def seed(size: dict[str, Any], graph: dict[str, Any], rng: random.Random) -> dic
         "users": len(users),
         "follow_edges": edges,
         "posts": len(posts),
-        "posting_authors": size["posting_authors"],
+        "posting_authors": graph["posting"],
         "posts_per_author": size["posts_per_author"],
         "followers_of_top_authors": [len(followers[i]) for i in range(6)],
         "median_followers": sorted(len(f) for f in followers)[len(followers) // 2],
@@ -377,6 +375,26 @@ def http_worker_factory(url: str, tokens: list[str]) -> Any:
     return make
 
 
+def plain_http_factory(url: str, path: str, body: bytes | None) -> Any:
+    """The HTTP stack's ceiling on this machine: the same clients on a request with no feed work."""
+    import httpx
+
+    def make(slot: int) -> tuple[Any, Any]:
+        client = httpx.Client(base_url=url, timeout=60)
+
+        def call(i: int) -> None:
+            if body is None:
+                response = client.get(path)
+            else:
+                response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+            if response.status_code != 200:
+                raise RuntimeError(f"{response.status_code} {response.content[:150]!r}")
+
+        return call, client.close
+
+    return make
+
+
 def naive_worker_factory(readers: list[uuid.UUID]) -> Any:
     import psycopg
 
@@ -400,6 +418,13 @@ def naive_ids(reader: uuid.UUID) -> list[int]:
 
     with psycopg.connect(**feed_conninfo()) as conn:
         return [row[0] for row in conn.execute(NAIVE_PAGE, [reader]).fetchall()]
+
+
+def explain(reader: uuid.UUID) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(**feed_conninfo()) as conn:
+        return [row[0] for row in conn.execute("EXPLAIN (ANALYZE, COSTS OFF) " + NAIVE_PAGE, [reader]).fetchall()]
 
 
 def in_process(readers: list[uuid.UUID], usernames: list[str], tokens: list[str], rounds: int) -> dict[str, Any]:
@@ -534,11 +559,13 @@ def main() -> int:
         for name in groups
     }
 
+    plans = {name: explain(readers[name][0]) for name in groups}
     log_path = Path(tempfile.mkdtemp(prefix="bench-feed-")) / "uvicorn.log"
     server, url = start_server(args.database_url, jwt_dir, args.workers, log_path)
     http: dict[str, Any] = {}
     naive: dict[str, Any] = {}
     agreement: dict[str, str] = {}
+    ceiling: dict[str, Any] = {}
     try:
         import httpx
 
@@ -560,6 +587,15 @@ def main() -> int:
             naive[name] = run_load(naive_worker_factory(readers[name]), seconds)
             log(f"  {naive[name]['throughput_per_s']} req/s, {naive[name]['latency_ms']}")
         load_mid = [round(x, 2) for x in os.getloadavg()]
+        short = max(seconds / 3, 3.0)
+        log(f"HTTP ceiling: /healthz and an anonymous trivial GraphQL query, {CONCURRENCY} clients, {short:.0f} s")
+        ceiling["healthz"] = run_load(plain_http_factory(url, "/healthz", None), short)
+        trivial = json.dumps({"query": "{ feedService { name } }"}).encode()
+        ceiling["trivial_graphql"] = run_load(plain_http_factory(url, "/graphql/feed/", trivial), short)
+        log(
+            f"  healthz {ceiling['healthz']['throughput_per_s']} req/s, trivial GraphQL "
+            f"{ceiling['trivial_graphql']['throughput_per_s']} req/s"
+        )
     finally:
         server.terminate()
         try:
@@ -591,7 +627,7 @@ def main() -> int:
                 f"naive SQL {naive[name]['throughput_per_s']:.0f} req/s "
                 f"(p50 {naive[name]['latency_ms']['p50']:.1f} / p99 {naive[name]['latency_ms']['p99']:.1f} ms)",
                 ">= 5x naive" if name == heavy else "-",
-                f"{verdict(checks['throughput_5x_naive'])} ({ratio:.1f}x)" if name == heavy else "-",
+                f"{verdict(checks['throughput_5x_naive'])} ({ratio:.2f}x)" if name == heavy else "-",
             )
         )
     for name in groups:
@@ -635,6 +671,16 @@ def main() -> int:
                 "-",
             )
         )
+    for key, label in (("healthz", "GET /healthz"), ("trivial_graphql", "anonymous { feedService { name } }")):
+        rows.append(
+            (
+                f"  HTTP ceiling, {label} (req/s)",
+                f"{ceiling[key]['throughput_per_s']:.0f}",
+                f"same {CONCURRENCY} clients and server; p50 {ceiling[key]['latency_ms']['p50']:.1f} ms",
+                "-",
+                "-",
+            )
+        )
     rows.append(
         (
             "  timeline fill through fan_out_post (writes/s)",
@@ -663,6 +709,8 @@ def main() -> int:
         "http_home_feed": http,
         "naive_sql": naive,
         "in_process": inproc,
+        "http_ceiling": ceiling,
+        "naive_plans": plans,
         "homefeed_equals_naive_page": agreement,
         "checks": checks,
         "throughput_ratio_heavy": round(ratio, 2),
@@ -681,6 +729,10 @@ def main() -> int:
         + body
         + f"\nData: {json.dumps(results['sizes'])}\n\n"
         + f"homeFeed page equal to the naive query's page (ids, in order): {agreement}\n\n"
+        + "".join(
+            f"Naive query plan, a reader with {name} (EXPLAIN ANALYZE):\n\n```\n" + "\n".join(plans[name]) + "\n```\n\n"
+            for name in groups
+        )
         + f"Machine: {results['machine']}\n"
     )
     return 0 if all(checks.values()) else 2

@@ -728,6 +728,14 @@ def main() -> int:
         + header
         + body
         + f"\nData: {json.dumps(results['sizes'])}\n\n"
+        + "Method and reductions: Author/FollowEdge/TimelineReader/Post rows are written with COPY (followers_count"
+        " = the real in-degree); every timeline is built empty, then the newest "
+        f"{size['fanned_rounds']} of each author's {size['posts_per_author']} posts go through"
+        " `fanout.fan_out_post` (older posts are only in the database: page 1 is the same, checked below). The"
+        f" {len(size['big'])} authors above FEED_FANOUT_MAX_FOLLOWERS are pulled at read time; every measured reader"
+        " follows at least one of them. The naive baseline is raw psycopg (page query + authors query), the home feed"
+        " is the whole GraphQL request over HTTP (uvicorn, CONN_MAX_AGE=0 as deployed under ASGI: a new database"
+        " connection per request); the load generator (httpx threads) shares the machine's cores with the server.\n\n"
         + f"homeFeed page equal to the naive query's page (ids, in order): {agreement}\n\n"
         + "".join(
             f"Naive query plan, a reader with {name} (EXPLAIN ANALYZE):\n\n```\n" + "\n".join(plans[name]) + "\n```\n\n"

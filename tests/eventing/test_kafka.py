@@ -26,9 +26,10 @@ from prometheus_client import REGISTRY
 from socialapp.db import atomic_for
 from socialapp.eventing import Envelope, publish
 from socialapp.eventing.kafka.config import dead_letter_topic, physical_topic
-from socialapp.eventing.kafka.relay import OutboxRelay
+from socialapp.eventing.kafka.relay import OutboxRelay, RelayDeliveryError
 from socialapp.eventing.testing import capture_events
 from socialapp.observability.context import request_context
+from tests.components import free_port
 from tests.conftest import ALL_DATABASES
 from tests.eventing.kafka_helpers import header, read_topic, running_consumer, running_relay, wait_until
 from tests.eventing_app.contracts import ThingHappened
@@ -75,12 +76,13 @@ def test_ten_thousand_events_flow_through_with_each_effect_once_and_per_key_orde
     assert Effect.objects.count() == total
     assert_each_effect_once_in_order(keys=keys, per_key=per_key)
     assert InboxMessage.objects.count() == total
-    assert not OutboxMessage.objects.filter(delivered_at__isnull=True).exists()
+    assert not OutboxMessage.objects.exists()  # each row was deleted once the broker confirmed it
 
 
 def test_a_relay_killed_mid_run_and_restarted_loses_nothing(kafka: str) -> None:
     keys, per_key = 20, 1000
     total = publish_steps(keys=keys, per_key=per_key, per_transaction=1000)
+    published_ids = {str(i) for i in OutboxMessage.objects.values_list("event_id", flat=True)}
     feed_db = connections["feed"].settings_dict
     env = {
         **os.environ,
@@ -92,8 +94,8 @@ def test_a_relay_killed_mid_run_and_restarted_loses_nothing(kafka: str) -> None:
     }
     command = [sys.executable, "manage.py", "relay_outbox", "eventtests", "--batch-size", "100"]
 
-    def delivered() -> int:
-        return OutboxMessage.objects.filter(delivered_at__isnull=False).count()
+    def delivered() -> int:  # the relay deletes the rows the broker confirmed
+        return total - OutboxMessage.objects.count()
 
     first = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
@@ -111,7 +113,6 @@ def test_a_relay_killed_mid_run_and_restarted_loses_nothing(kafka: str) -> None:
         second.send_signal(signal.SIGTERM)
         assert second.wait(30) == 0
 
-    published_ids = {str(i) for i in OutboxMessage.objects.values_list("event_id", flat=True)}
     on_broker = read_topic(physical_topic("post-events"))
     broker_ids = {json.loads(m.value() or b"")["id"] for m in on_broker}
     assert broker_ids == published_ids  # nothing lost (a re-sent batch may appear twice)
@@ -190,6 +191,37 @@ def test_a_rolled_back_transaction_publishes_nothing(kafka: str) -> None:
     assert [json.loads(m.value() or b"")["subject"] for m in on_broker] == ["real"]
 
 
+def test_a_backlog_of_many_batches_is_relayed_in_one_drain_in_order(kafka: str) -> None:
+    total = publish_steps(keys=5, per_key=200)
+    relay = OutboxRelay("eventtests", batch_size=100)
+
+    assert relay.relay_pending() == total
+    assert not OutboxMessage.objects.exists()
+
+    sequences: dict[str, list[int]] = defaultdict(list)
+    for message in read_topic(physical_topic("post-events")):
+        data = json.loads(message.value() or b"")["data"]
+        sequences[data["key"]].append(data["seq"])
+    assert sequences == {f"key-{k}": list(range(200)) for k in range(5)}
+
+
+def test_rows_the_broker_does_not_confirm_stay_in_the_outbox_and_go_out_later(kafka: str) -> None:
+    thing_record(key="unconfirmed", seq=1)
+    unreachable = OutboxRelay(
+        "eventtests",
+        flush_timeout=5,
+        # Nothing listens there, so every message times out unconfirmed.
+        producer_overrides={"bootstrap.servers": f"127.0.0.1:{free_port()}", "message.timeout.ms": 1000},
+    )
+    with pytest.raises(RelayDeliveryError):
+        unreachable.relay_pending()
+    assert OutboxMessage.objects.count() == 1
+
+    assert OutboxRelay("eventtests").relay_pending() == 1
+    assert not OutboxMessage.objects.exists()
+    assert [m.key() for m in read_topic(physical_topic("post-events"))] == [b"unconfirmed"]
+
+
 def test_messages_are_keyed_by_aggregate_and_carry_type_id_and_request_id_headers(kafka: str) -> None:
     with request_context("req-to-kafka"), capture_events() as events:
         thing_record(key="aggregate-7", seq=1)
@@ -234,7 +266,7 @@ def test_the_relay_is_woken_by_the_commit_not_by_polling(kafka: str) -> None:
         time.sleep(0.3)  # the relay is now waiting on LISTEN
         started = time.monotonic()
         thing_record(key="wake", seq=1)
-        wait_until(lambda: OutboxMessage.objects.filter(delivered_at__isnull=False).exists(), timeout=10)
+        wait_until(lambda: not OutboxMessage.objects.exists(), timeout=10)
         assert time.monotonic() - started < 5  # far under the 60 s polling interval
 
 
@@ -249,7 +281,7 @@ def test_the_relay_survives_losing_its_database_connections(kafka: str) -> None:
             assert cursor.rowcount >= 1
         thing_record(key="after-failover", seq=1)
         wait_until(
-            lambda: OutboxMessage.objects.filter(delivered_at__isnull=False).exists(),
+            lambda: not OutboxMessage.objects.exists(),
             timeout=15,
             what="delivery after reconnecting",
         )
@@ -263,9 +295,9 @@ def test_only_one_relay_leads_and_a_standby_takes_over(kafka: str) -> None:
             time.sleep(1)
             assert not second.is_leader
             thing_record(key="a", seq=1)
-            wait_until(lambda: OutboxMessage.objects.filter(delivered_at__isnull=False).exists())
+            wait_until(lambda: not OutboxMessage.objects.exists())
             first.stop.set()
             wait_until(lambda: second.is_leader, timeout=10, what="the standby to take over")
             thing_record(key="a", seq=2)
-            wait_until(lambda: OutboxMessage.objects.filter(delivered_at__isnull=True).count() == 0)
+            wait_until(lambda: not OutboxMessage.objects.exists())
     assert len(read_topic(physical_topic("post-events"))) == 2

@@ -10,13 +10,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 import zlib
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -34,6 +35,14 @@ logger = logging.getLogger(__name__)
 
 class RelayDeliveryError(RuntimeError):
     """The broker refused or timed out some messages; they stay pending and are retried."""
+
+
+def kafka_headers(event_type: str, event_id: str, request_id: str | None) -> list[tuple[str, str | bytes | None]]:
+    """The headers of a relayed message: consumers route on `type` and dedupe on `id`."""
+    headers: list[tuple[str, str | bytes | None]] = [("type", event_type), ("id", event_id)]
+    if request_id:
+        headers.append(("request_id", request_id))
+    return headers
 
 
 class OutboxRelay:
@@ -57,6 +66,8 @@ class OutboxRelay:
         self.stop = stop or threading.Event()
         self.producer = Producer(producer_config(**(producer_overrides or {})))
         self.is_leader = False
+        self._failures: list[str] = []
+        self._async_commit_on: object = None  # the connection `synchronous_commit = off` was set on
 
     # --- the loop -------------------------------------------------------------------------
     def run(self) -> None:
@@ -80,9 +91,7 @@ class OutboxRelay:
 
     def _relay_while_leader(self, listener: psycopg.Connection[Any] | None) -> None:
         while not self.stop.is_set():
-            sent = self.relay_batch()
-            if sent >= self.batch_size:
-                continue  # more is waiting: no need to sleep
+            self.relay_pending()
             self._wait_for_work(listener)
 
     def _wait_for_work(self, listener: psycopg.Connection[Any] | None) -> None:
@@ -99,80 +108,122 @@ class OutboxRelay:
             if list(listener.notifies(timeout=min(remaining, 0.5), stop_after=1)):
                 return
 
-    # --- one batch ------------------------------------------------------------------------
-    def relay_batch(self) -> int:
-        """Send the oldest pending rows and mark those the broker confirmed. Returns that count."""
+    # --- draining -------------------------------------------------------------------------
+    def relay_pending(self, *, max_batches: int | None = None) -> int:
+        """Send every pending row and delete those the broker confirmed. Returns that count.
+
+        The producer is not flushed between batches: batch N+1 is read and handed to it, and
+        the rows of earlier batches the broker has confirmed are deleted, while batch N is
+        still on the wire. One flush at the end waits for whatever is left.
+        """
+        self._failures = []
+        in_flight: deque[_Batch] = deque()
+        relayed, batches = 0, 0
         rows = self._pending_rows()
-        if not rows:
-            return 0
-        confirmed: list[int] = []
-        failures: list[str] = []
+        while rows:
+            batches += 1
+            in_flight.append(self._produce_batch(rows))
+            self.producer.poll(0)  # runs the delivery callbacks of what was confirmed so far
+            relayed += self._delete_confirmed(in_flight)
+            more = len(rows) >= self.batch_size and batches != max_batches
+            if not more or self._failures or self.stop.is_set():
+                break
+            # Only rows past those in flight: the next drain's first, unbounded read picks up
+            # anything that committed late with a smaller id.
+            rows = self._pending_rows(after=rows[-1][0])
+        unconfirmed = self.producer.flush(self.flush_timeout)
+        relayed += self._delete_confirmed(in_flight)
+        if self._failures or unconfirmed:
+            raise RelayDeliveryError(
+                f"{len(self._failures)} refused, {unconfirmed} unconfirmed; first: {self._failures[:1]}"
+            )
+        return relayed
 
-        def on_delivery(row_id: int) -> Any:
-            def callback(error: KafkaError | None, _message: Message) -> None:
-                if error is None:
-                    confirmed.append(row_id)
-                else:
-                    failures.append(f"{row_id}: {error}")
+    def relay_batch(self) -> int:
+        """Send at most one batch and wait for the broker's confirmations."""
+        return self.relay_pending(max_batches=1)
 
-            return callback
+    def _produce_batch(self, rows: list[tuple[Any, ...]]) -> _Batch:
+        batch = _Batch([row[0] for row in rows])
+        failures = self._failures
 
+        # One callback per batch rather than a closure per row: it runs once per message.
+        def on_delivery(error: KafkaError | None, message: Message) -> None:
+            if error is None:
+                batch.confirmed += 1
+            else:
+                batch.failed = True
+                failures.append(f"{message.topic()}/{message.key()!r}: {error}")
+
+        produce = self.producer.produce
         topics: dict[str, str] = {}
-        for row_id, topic, subject, event_type, event_id, envelope, request_id in rows:
-            value = envelope if isinstance(envelope, str | bytes) else json.dumps(envelope)
-            headers: list[tuple[str, str | bytes | None]] = [("type", event_type), ("id", str(event_id))]
-            if request_id:
-                headers.append(("request_id", request_id))
+        for _row_id, topic, subject, event_type, event_id, envelope, request_id in rows:
             physical = topics.get(topic) or topics.setdefault(topic, physical_topic(topic))
-            self._produce(physical, subject, value, headers, on_delivery(row_id))
-        remaining = self.producer.flush(self.flush_timeout)
-        if confirmed:
-            self._mark_delivered(confirmed)
-            EVENTS_PUBLISHED.labels(self.alias).inc(len(confirmed))
-        if failures or remaining:
-            raise RelayDeliveryError(f"{len(failures)} refused, {remaining} unconfirmed; first: {failures[:1]}")
-        return len(confirmed)
+            headers = kafka_headers(event_type, event_id, request_id)
+            try:
+                produce(physical, value=envelope, key=subject, headers=headers, on_delivery=on_delivery)
+            except BufferError:  # the local queue is full: wait for deliveries to make room
+                self._produce_when_room(physical, subject, envelope, headers, on_delivery)
+        return batch
 
-    def _produce(
+    def _delete_confirmed(self, in_flight: deque[_Batch]) -> int:
+        """Delete the rows of the oldest batches the broker confirmed whole, in order.
+
+        A batch with a refused message is kept whole: its rows are sent again next time,
+        and consumers' inboxes make the re-sent ones that did arrive no-ops.
+        """
+        ids: list[int] = []
+        while in_flight and not in_flight[0].failed and in_flight[0].confirmed == len(in_flight[0].ids):
+            ids += in_flight.popleft().ids
+        return self._delete(ids) if ids else 0
+
+    def _produce_when_room(
         self, topic: str, key: str, value: str | bytes, headers: list[tuple[str, str | bytes | None]], callback: Any
     ) -> None:
         while True:
+            self.producer.poll(0.05)
             try:
                 self.producer.produce(topic, value=value, key=key, headers=headers, on_delivery=callback)
                 return
             except BufferError:
-                self.producer.poll(0.05)  # local queue full: let deliveries drain
+                continue
 
-    def _pending_rows(self) -> list[tuple[Any, ...]]:
-        # The envelope is read as text and sent as is, and the one header the relay needs is
-        # extracted by the database: no JSON decoding or encoding per row in Python.
+    def _pending_rows(self, after: int | None = None) -> list[tuple[Any, ...]]:
+        # The envelope and event id are read as text and sent as is, and the one header the
+        # relay needs is extracted by the database: nothing is decoded or encoded per row.
         if self._is_postgres:
-            envelope_column, request_id = "envelope::text", "headers->>'request_id'"
+            columns = "event_id::text, envelope::text, headers->>'request_id'"
         else:
-            envelope_column, request_id = "envelope", "json_extract(headers, '$.request_id')"
+            columns = "event_id, envelope, json_extract(headers, '$.request_id')"
+        bound, params = ("AND id > %s ", [after]) if after is not None else ("", [])
         sql = (
-            f"SELECT id, topic, subject, event_type, event_id, {envelope_column}, {request_id} FROM {self.table} "
-            "WHERE delivered_at IS NULL AND given_up_at IS NULL ORDER BY id LIMIT %s"
+            f"SELECT id, topic, subject, event_type, {columns} FROM {self.table} "
+            f"WHERE delivered_at IS NULL AND given_up_at IS NULL {bound}ORDER BY id LIMIT %s"
         )
         with connections[self.alias].cursor() as cursor:
-            cursor.execute(sql, [self.batch_size])
+            cursor.execute(sql, [*params, self.batch_size])
             return list(cursor.fetchall())
 
-    def _mark_delivered(self, ids: list[int]) -> None:
-        with connections[self.alias].cursor() as cursor:
+    def _delete(self, ids: list[int]) -> int:
+        """Delete rows the broker confirmed: the event now lives in Kafka (ADR 0007)."""
+        connection = connections[self.alias]
+        with connection.cursor() as cursor:
             if self._is_postgres:
-                # Losing this mark in a database crash only means re-sending (consumers dedupe),
-                # so it need not wait for the WAL flush.
-                cursor.execute("SET synchronous_commit TO off")
-                cursor.execute(f"UPDATE {self.table} SET delivered_at = now() WHERE id = ANY(%s)", [ids])
+                if connection.connection is not self._async_commit_on:
+                    # Losing a delete in a database crash only means re-sending (consumers
+                    # dedupe), so deletes need not wait for the WAL flush.
+                    cursor.execute("SET synchronous_commit TO off")
+                    self._async_commit_on = connection.connection
+                # One array literal: adapting 2,000 Python ints one by one costs more than the DELETE.
+                cursor.execute(
+                    f"DELETE FROM {self.table} WHERE id = ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]
+                )
             else:
                 for start in range(0, len(ids), 500):
                     chunk = ids[start : start + 500]
-                    placeholders = ",".join(["%s"] * len(chunk))
-                    cursor.execute(
-                        f"UPDATE {self.table} SET delivered_at = CURRENT_TIMESTAMP WHERE id IN ({placeholders})",
-                        chunk,
-                    )
+                    cursor.execute(f"DELETE FROM {self.table} WHERE id IN ({','.join(['%s'] * len(chunk))})", chunk)
+        EVENTS_PUBLISHED.labels(self.alias).inc(len(ids))
+        return len(ids)
 
     @property
     def _is_postgres(self) -> bool:
@@ -214,6 +265,15 @@ class OutboxRelay:
             logger.info("relay leads", extra={"alias": self.alias, "table": self.table})
             listener.execute(f'LISTEN "{notify_channel(self.alias)}"')
             yield listener
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Rows handed to the producer together, and how many of them the broker confirmed."""
+
+    ids: list[int]
+    confirmed: int = 0
+    failed: bool = False
 
 
 def run_relays(app_labels: list[str], *, stop: threading.Event, **options: Any) -> None:

@@ -2,7 +2,7 @@
 caller's transaction. What happens after commit depends on the mode:
 
 - in-process (no KAFKA_BOOTSTRAP_SERVERS): the rows are delivered to the registered
-  handlers right after commit (`inprocess.deliver_pending`);
+  handlers right after commit (`inprocess.deliver_committed`);
 - Kafka: a PostgreSQL NOTIFY, sent only if the transaction commits, wakes the relay.
 """
 
@@ -21,6 +21,7 @@ from socialapp.eventing.catalogue import Event
 from socialapp.eventing.envelope import Envelope
 from socialapp.eventing.errors import PublishOutsideTransactionError
 from socialapp.eventing.handlers import outbox_model, service_for_app
+from socialapp.eventing.models import OutboxMessage
 from socialapp.observability.context import current_request_id
 from socialapp.services import database_alias_for_app, enabled_app_labels
 
@@ -81,11 +82,11 @@ def publish_many(events: Sequence[Event]) -> list[Envelope]:
             for envelope, event in zip(envelopes, events, strict=True)
         ]
     )
-    _wake_delivery(source_app, alias, [row.pk for row in rows])
+    _wake_delivery(source_app, alias, rows)
     return envelopes
 
 
-def _wake_delivery(source_app: str, alias: str, row_ids: list[int]) -> None:
+def _wake_delivery(source_app: str, alias: str, rows: list[OutboxMessage]) -> None:
     if events_mode() == "kafka":
         connection = connections[alias]
         if connection.vendor == "postgresql":
@@ -95,8 +96,8 @@ def _wake_delivery(source_app: str, alias: str, row_ids: list[int]) -> None:
         return
     from socialapp.eventing.inprocess import deliver_committed, deliver_pending
 
-    if all(row_ids):
-        transaction.on_commit(partial(deliver_committed, source_app, row_ids), using=alias)
+    if all(row.pk for row in rows):
+        transaction.on_commit(partial(deliver_committed, source_app, rows), using=alias)
     else:  # a database that does not return ids from bulk inserts
         transaction.on_commit(partial(deliver_pending, source_app), using=alias)
 

@@ -356,6 +356,56 @@ def run_load(make_worker: Any, seconds: float, concurrency: int = CONCURRENCY) -
     }
 
 
+def run_paced(make_worker: Any, rate: float, seconds: float, concurrency: int = CONCURRENCY) -> dict[str, Any]:
+    """Open loop: `concurrency` clients share a schedule of `rate` requests/s; each latency is
+    counted from the request's scheduled time, so a client held up by a slow answer does not
+    hide the requests it should have sent meanwhile (no coordinated omission)."""
+    interval = concurrency / rate  # each client's gap between scheduled requests
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    errors: list[str] = []
+    barrier = threading.Barrier(concurrency + 1)
+    start: dict[str, float] = {}
+
+    def thread(slot: int) -> None:
+        call, close = make_worker(slot)
+        try:
+            barrier.wait()
+            i = 0
+            while True:
+                scheduled = start["t0"] + slot * interval / concurrency + i * interval
+                if scheduled >= start["t0"] + seconds:
+                    break
+                delay = scheduled - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                try:
+                    call(i)
+                except Exception as error:  # counted, reported
+                    errors.append(repr(error)[:200])
+                latencies[slot].append(time.perf_counter() - scheduled)
+                i += 1
+        finally:
+            close()
+
+    threads = [threading.Thread(target=thread, args=(slot,)) for slot in range(concurrency)]
+    for t in threads:
+        t.start()
+    start["t0"] = time.perf_counter() + 0.2
+    barrier.wait()
+    for t in threads:
+        t.join()
+    flat = [value for values in latencies for value in values]
+    elapsed = time.perf_counter() - start["t0"]
+    return {
+        "offered_per_s": round(rate, 1),
+        "requests": len(flat),
+        "achieved_per_s": round(len(flat) / elapsed, 1),
+        "errors": len(errors),
+        "first_errors": errors[:3],
+        "latency_ms": distribution_ms(flat),
+    }
+
+
 def http_worker_factory(url: str, tokens: list[str]) -> Any:
     import httpx
 
@@ -463,7 +513,9 @@ def in_process(readers: list[uuid.UUID], usernames: list[str], tokens: list[str]
     }
 
 
-def start_server(database_url: str, jwt_dir: str, workers: int, log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_server(
+    database_url: str, jwt_dir: str, workers: int, log_path: Path, app: str = "socialapp.asgi:application"
+) -> tuple[subprocess.Popen, str]:
     import socket
 
     import httpx
@@ -486,7 +538,7 @@ def start_server(database_url: str, jwt_dir: str, workers: int, log_path: Path) 
     with log_path.open("wb") as out:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "uvicorn", "socialapp.asgi:application", "--host", "127.0.0.1",
+                sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
                 "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
             ],
             cwd=ROOT,
@@ -506,6 +558,29 @@ def start_server(database_url: str, jwt_dir: str, workers: int, log_path: Path) 
             process.terminate()
             raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
         time.sleep(0.2)
+
+
+def same_pages(url: str, readers: list[uuid.UUID], tokens: list[str]) -> str:
+    """Read each reader's first page once; how many equal the naive query's page (ids, in order)."""
+    import httpx
+
+    same = 0
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for reader, token in zip(readers, tokens, strict=True):
+            response = client.post(
+                "/graphql/feed/", json={"query": HOME_QUERY}, headers={"Authorization": f"Bearer {token}"}
+            )
+            edges = response.json()["data"]["homeFeed"]["edges"]
+            same += [int(e["node"]["id"]) for e in edges] == naive_ids(reader)
+    return f"{same}/{len(readers)}"
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(15)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -566,19 +641,13 @@ def main() -> int:
     naive: dict[str, Any] = {}
     agreement: dict[str, str] = {}
     ceiling: dict[str, Any] = {}
+    naive_http: dict[str, Any] = {}
+    naive_agreement: dict[str, str] = {}
+    paced: dict[str, Any] = {}
+    naive_log_path = log_path.with_name("uvicorn-naive.log")
     try:
-        import httpx
-
-        with httpx.Client(base_url=url, timeout=60) as client:
-            for name in groups:  # warm-up: every reader once (post cache, connections, imports)
-                same = 0
-                for reader, token in zip(readers[name], tokens[name], strict=True):
-                    response = client.post(
-                        "/graphql/feed/", json={"query": HOME_QUERY}, headers={"Authorization": f"Bearer {token}"}
-                    )
-                    edges = response.json()["data"]["homeFeed"]["edges"]
-                    same += [int(e["node"]["id"]) for e in edges] == naive_ids(reader)
-                agreement[name] = f"{same}/{len(readers[name])}"
+        # Warm-up (every reader once: post cache, connections, imports), checking each page.
+        agreement = {name: same_pages(url, readers[name], tokens[name]) for name in groups}
         for name in groups:
             log(f"HTTP homeFeed, {name}, {CONCURRENCY} clients, {seconds:.0f} s")
             http[name] = run_load(http_worker_factory(url, tokens[name]), seconds)
@@ -587,6 +656,22 @@ def main() -> int:
             naive[name] = run_load(naive_worker_factory(readers[name]), seconds)
             log(f"  {naive[name]['throughput_per_s']} req/s, {naive[name]['latency_ms']}")
         load_mid = [round(x, 2) for x in os.getloadavg()]
+        heavy_name = list(groups)[1]
+        paced_rate = max(http[heavy_name]["throughput_per_s"] / 2, 1.0)
+        log(f"HTTP homeFeed, {heavy_name}, paced at {paced_rate:.0f} req/s (half of capacity), {CONCURRENCY} clients")
+        paced = run_paced(http_worker_factory(url, tokens[heavy_name]), paced_rate, seconds)
+        log(f"  {paced['achieved_per_s']} req/s, {paced['latency_ms']}")
+        naive_server, naive_url = start_server(
+            args.database_url, jwt_dir, args.workers, naive_log_path, app="bench.naive_home_asgi:application"
+        )
+        try:
+            naive_agreement = {name: same_pages(naive_url, readers[name], tokens[name]) for name in groups}
+            for name in groups:
+                log(f"HTTP homeFeed served fan-out-on-read, {name}, {CONCURRENCY} clients, {seconds:.0f} s")
+                naive_http[name] = run_load(http_worker_factory(naive_url, tokens[name]), seconds)
+                log(f"  {naive_http[name]['throughput_per_s']} req/s, {naive_http[name]['latency_ms']}")
+        finally:
+            stop_server(naive_server)
         short = max(seconds / 3, 3.0)
         log(f"HTTP ceiling: /healthz and an anonymous trivial GraphQL query, {CONCURRENCY} clients, {short:.0f} s")
         ceiling["healthz"] = run_load(plain_http_factory(url, "/healthz", None), short)
@@ -597,11 +682,7 @@ def main() -> int:
             f"{ceiling['trivial_graphql']['throughput_per_s']} req/s"
         )
     finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     server_log = log_path.read_text(errors="replace")[-2000:]
     redis_client.flushdb()
 
@@ -641,6 +722,28 @@ def main() -> int:
                 verdict(lat["p99"] < 50),
             )
         )
+    for name in groups:
+        served = naive_http[name]["throughput_per_s"]
+        rows.append(
+            (
+                f"  same page served fan-out-on-read over HTTP, {name} (req/s)",
+                f"{served:.0f}",
+                f"same server stack, naive query for the ids; p50 {naive_http[name]['latency_ms']['p50']:.1f} / "
+                f"p99 {naive_http[name]['latency_ms']['p99']:.1f} ms",
+                "(like for like)",
+                f"homeFeed {http[name]['throughput_per_s'] / served:.2f}x" if served else "-",
+            )
+        )
+    rows.append(
+        (
+            f"  homeFeed over HTTP, {heavy}, paced at {paced['offered_per_s']:.0f} req/s: p50 / p99 (ms)",
+            f"{paced['latency_ms']['p50']:.1f} / {paced['latency_ms']['p99']:.1f}",
+            f"open loop, half the closed-loop capacity, {CONCURRENCY} clients, {paced['achieved_per_s']:.0f} req/s "
+            f"achieved, {paced['errors']} errors",
+            "(info)",
+            "-",
+        )
+    )
     rows.append(
         (
             f"homeFeed throughput, {light} vs {heavy}",
@@ -708,10 +811,13 @@ def main() -> int:
         "fanout_one_post": one,
         "http_home_feed": http,
         "naive_sql": naive,
+        "naive_over_http": naive_http,
+        "paced_heavy": paced,
         "in_process": inproc,
         "http_ceiling": ceiling,
         "naive_plans": plans,
         "homefeed_equals_naive_page": agreement,
+        "naive_server_equals_naive_page": naive_agreement,
         "checks": checks,
         "throughput_ratio_heavy": round(ratio, 2),
         "throughput_spread": round(spread, 4),
@@ -736,7 +842,12 @@ def main() -> int:
         " follows at least one of them. The naive baseline is raw psycopg (page query + authors query), the home feed"
         " is the whole GraphQL request over HTTP (uvicorn, CONN_MAX_AGE=0 as deployed under ASGI: a new database"
         " connection per request); the load generator (httpx threads) shares the machine's cores with the server.\n\n"
-        + f"homeFeed page equal to the naive query's page (ids, in order): {agreement}\n\n"
+        + f"homeFeed page equal to the naive query's page (ids, in order): {agreement}; the fan-out-on-read server's"
+        f" page equal to it: {naive_agreement}\n\n"
+        + "Like for like: `bench/naive_home_asgi.py` serves the same GraphQL homeFeed (same schema, authentication,"
+        " hydration) with the page's ids from the naive query instead of the timeline, under the same uvicorn"
+        " settings. Paced: an open-loop schedule at half the measured capacity, latency counted from each request's"
+        " scheduled time.\n\n"
         + "".join(
             f"Naive query plan, a reader with {name} (EXPLAIN ANALYZE):\n\n```\n" + "\n".join(plans[name]) + "\n```\n\n"
             for name in groups

@@ -1,19 +1,83 @@
-"""The GraphQL HTTP view with the project's limits."""
+"""The GraphQL HTTP view with the project's limits, and what it remembers between requests.
+
+Clients send the same few query texts again and again (a home feed page, its next page...),
+so a query's parsed and validated document is kept (`_validated_document`, an LRU per schema,
+rules and text): each request then only executes it. Parsing and validating a hydrated
+homeFeed query cost about as much as executing it.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseNotAllowed
 from graphene.validation import depth_limit_validator
+from graphene_django.settings import graphene_settings
 from graphene_django.views import GraphQLView, HttpError
-from graphql import specified_rules
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+    validate_schema,
+)
+from graphql.pyutils import is_awaitable as graphql_is_awaitable
 
 from socialapp.errors import DomainError
 
 logger = logging.getLogger(__name__)
+
+# Distinct query texts remembered per process (a client's queries are a handful each).
+DOCUMENT_CACHE_SIZE = 512
+
+
+class _InvalidDocumentError(Exception):
+    """A query that does not validate: its errors are answered, the document is not remembered."""
+
+    def __init__(self, document: DocumentNode, errors: list[GraphQLError]) -> None:
+        super().__init__("invalid document")
+        self.document = document
+        self.errors = errors
+
+
+@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
+def _validated_document(schema: GraphQLSchema, rules: tuple[type[ASTValidationRule], ...], query: str) -> DocumentNode:
+    """The parsed document of a query that validates (a syntax error raises GraphQLError, a
+    validation failure _InvalidDocumentError; neither is remembered). Execution does not
+    change a document, so one can serve every request that sends this text."""
+    document = parse(query)
+    errors = validate(schema, document, rules, graphene_settings.MAX_VALIDATION_ERRORS)
+    if errors:
+        raise _InvalidDocumentError(document, errors)
+    return document
+
+
+@lru_cache(maxsize=8)
+def _default_rules(max_depth: int) -> tuple[type[ASTValidationRule], ...]:
+    # One rule set per depth limit, so the document cache can key on it (depth_limit_validator
+    # makes a new class on every call).
+    return (*specified_rules, depth_limit_validator(max_depth=max_depth))
+
+
+_NEVER_AWAITABLE: frozenset[type] = frozenset({str, int, float, bool, type(None), list, tuple, dict})
+
+
+def _is_awaitable(value: Any) -> bool:
+    """graphql-core's check (asked twice per field), with a shortcut for plain values."""
+    if type(value) in _NEVER_AWAITABLE:
+        return False
+    return graphql_is_awaitable(value)
 
 
 def _encodable(value: object) -> bool:
@@ -59,9 +123,84 @@ class LimitedGraphQLView(GraphQLView):
 
     def __init__(self, **kwargs: Any) -> None:
         # graphene-django replaces graphql's standard rules with these, so keep them first.
-        kwargs.setdefault(
-            "validation_rules",
-            (*specified_rules, depth_limit_validator(max_depth=settings.GRAPHQL_MAX_DEPTH)),
-        )
+        kwargs.setdefault("validation_rules", _default_rules(settings.GRAPHQL_MAX_DEPTH))
         kwargs.setdefault("graphiql", settings.GRAPHIQL)
         super().__init__(**kwargs)
+
+    def execute_graphql_request(  # noqa: PLR0917 - graphene-django's signature
+        self,
+        request: HttpRequest,
+        data: dict[str, Any],
+        query: str | None,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        show_graphiql: bool = False,
+    ) -> ExecutionResult | None:
+        """graphene-django's, with the parsed and validated document remembered per query text.
+
+        (Its ATOMIC_MUTATIONS branch is left out: it is off here, settings.GRAPHENE, and would
+        name the empty "default" database; each mutation's service owns its transaction.)
+        """
+        if not query:
+            if show_graphiql:
+                return None
+            raise HttpError(HttpResponseBadRequest("Must provide query string."))
+        schema: GraphQLSchema = self.schema.graphql_schema
+        schema_errors = validate_schema(schema)  # remembered by graphql-core after the first call
+        if schema_errors:
+            return ExecutionResult(data=None, errors=list(schema_errors))
+        document, errors = self._document(schema, query)
+        if self._refuse_get_mutation(request, document, operation_name, show_graphiql):
+            return None
+        if errors:
+            return ExecutionResult(data=None, errors=errors)
+        assert document is not None
+        try:
+            return execute(  # type: ignore[return-value]
+                schema,
+                document,
+                root_value=self.get_root_value(request),
+                context_value=self.get_context(request),
+                variable_values=variables,
+                operation_name=operation_name,
+                middleware=self.get_middleware(request),
+                execution_context_class=self.execution_context_class,
+                is_awaitable=_is_awaitable,
+            )
+        except Exception as error:  # noqa: BLE001 - as graphene-django: answered as an error
+            return ExecutionResult(errors=[error])  # type: ignore[list-item]
+
+    def _document(self, schema: GraphQLSchema, query: Any) -> tuple[DocumentNode | None, list[Any]]:
+        """The validated document, or what is wrong with the query (and its document if it parses)."""
+        try:
+            if not isinstance(query, str):
+                return parse(query), []  # raises graphql-core's own error for it
+            return _validated_document(schema, self._rules(), query), []
+        except _InvalidDocumentError as invalid:
+            return invalid.document, invalid.errors
+        except Exception as error:  # noqa: BLE001 - as graphene-django: a syntax error, a query that is no string
+            return None, [error]
+
+    def _rules(self) -> tuple[type[ASTValidationRule], ...]:
+        rules: Collection[type[ASTValidationRule]] | None = self.validation_rules
+        return tuple(rules) if rules is not None else tuple(specified_rules)
+
+    @staticmethod
+    def _refuse_get_mutation(
+        request: HttpRequest, document: DocumentNode | None, operation_name: str | None, show_graphiql: bool
+    ) -> bool:
+        """True when GraphiQL should render instead; raises 405 for a non-query sent by GET."""
+        operation = None if document is None else get_operation_ast(document, operation_name)
+        if (
+            (request.method or "").lower() == "get"
+            and operation is not None
+            and (operation.operation != OperationType.QUERY)
+        ):
+            if show_graphiql:
+                return True
+            raise HttpError(
+                HttpResponseNotAllowed(
+                    ["POST"], f"Can only perform a {operation.operation.value} operation from a POST request."
+                )
+            )
+        return False

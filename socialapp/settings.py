@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from socialapp.services import parse_services
 
@@ -87,6 +88,13 @@ TEMPLATES = [
 # DATABASE_URL's server with a database of its own (<name>_<alias>); with no DATABASE_URL,
 # a SQLite file in DATA_DIR. "default" is deliberately empty: every model is routed.
 DATABASE_ALIASES = ["auth", "users", "feed", "media", "notifications"]
+# Off: a connection per request (CONN_MAX_AGE=0). On: a psycopg pool per alias and process,
+# opened when the alias is first used; at most 5 x processes x max size server connections.
+DATABASE_POOL: bool = env.bool("DATABASE_POOL", default=False)
+DATABASE_POOL_MIN_SIZE: int = env.int("DATABASE_POOL_MIN_SIZE", default=1)
+DATABASE_POOL_MAX_SIZE: int = env.int("DATABASE_POOL_MAX_SIZE", default=8)
+# How long a request waits for a free connection before it fails.
+DATABASE_POOL_TIMEOUT_SECONDS: float = env.float("DATABASE_POOL_TIMEOUT_SECONDS", default=10.0)
 
 # App label -> database alias. django.contrib.auth and contenttypes live with identities.
 DATABASE_APP_ALIASES: dict[str, str] = {
@@ -122,6 +130,17 @@ def _database_for(alias: str) -> dict[str, Any]:
         # 0 under ASGI (Django's advice: requests run in varying threads); workers may set 60.
         config.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
         config["CONN_HEALTH_CHECKS"] = True
+        if DATABASE_POOL:
+            # A request takes a connection from the process's pool and gives it back at its end,
+            # instead of opening one (docs/adr/0006-database-connection-pool.md). Django refuses a
+            # pool beside persistent connections.
+            if config["CONN_MAX_AGE"] != 0:
+                raise ImproperlyConfigured(f"DATABASE_POOL needs DATABASE_CONN_MAX_AGE=0 ({alias}).")
+            config.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": DATABASE_POOL_MIN_SIZE,
+                "max_size": DATABASE_POOL_MAX_SIZE,
+                "timeout": DATABASE_POOL_TIMEOUT_SECONDS,
+            }
         config["TEST"] = {"NAME": f"test_{config['NAME']}"}
     # No alias depends on "default" (which is empty) when test databases are created.
     config.setdefault("TEST", {})["DEPENDENCIES"] = []

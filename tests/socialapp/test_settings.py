@@ -116,3 +116,42 @@ def test_the_deploy_check_refuses_the_default_secret_key_without_debug(tmp_path:
     )
     assert result.returncode != 0
     assert "socialapp.E001" in result.stderr
+
+
+POOL_PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({a: [c.get("CONN_MAX_AGE"), c.get("OPTIONS", {}).get("pool")]
+                  for a, c in settings.DATABASES.items() if a != "default"}))
+"""
+
+
+def run_pool_probe(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean_env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "socialapp.settings", "DATA_DIR": str(tmp_path)}
+    command = [sys.executable, "-c", POOL_PROBE]
+    return subprocess.run(command, cwd=ROOT, env={**clean_env, **env}, capture_output=True, text=True, check=False)
+
+
+def test_database_pool_gives_every_postgresql_alias_a_pool(tmp_path: Path) -> None:
+    off = run_pool_probe(tmp_path, DATABASE_URL="postgres://app@db.internal:5432/social")
+    on = run_pool_probe(
+        tmp_path,
+        DATABASE_URL="postgres://app@db.internal:5432/social",
+        DATABASE_POOL="true",
+        DATABASE_POOL_MAX_SIZE="6",
+    )
+
+    aliases = ("auth", "users", "feed", "media", "notifications")
+    assert json.loads(off.stdout) == {alias: [0, None] for alias in aliases}
+    assert json.loads(on.stdout) == {alias: [0, {"min_size": 1, "max_size": 6, "timeout": 10.0}] for alias in aliases}
+
+
+def test_database_pool_refuses_persistent_connections_and_leaves_sqlite_alone(tmp_path: Path) -> None:
+    url = "postgres://app@db.internal:5432/social"
+    persistent = run_pool_probe(tmp_path, DATABASE_URL=url, DATABASE_POOL="true", DATABASE_CONN_MAX_AGE="60")
+    sqlite = run_pool_probe(tmp_path, DATABASE_POOL="true")
+
+    assert persistent.returncode != 0
+    assert "DATABASE_POOL needs DATABASE_CONN_MAX_AGE=0 (auth)." in persistent.stderr
+    assert all(pool is None for _, pool in json.loads(sqlite.stdout).values())

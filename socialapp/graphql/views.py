@@ -38,8 +38,10 @@ from socialapp.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
-# Distinct query texts remembered per process (a client's queries are a handful each).
+# Distinct query texts remembered per process (a client's queries are a handful each), and
+# the longest remembered: a document's AST is many times its text, so big ones are not kept.
 DOCUMENT_CACHE_SIZE = 512
+DOCUMENT_CACHE_MAX_QUERY_LENGTH = 8_000
 
 
 class _InvalidDocumentError(Exception):
@@ -175,6 +177,8 @@ class LimitedGraphQLView(GraphQLView):
         try:
             if not isinstance(query, str):
                 return parse(query), []  # raises graphql-core's own error for it
+            if len(query) > DOCUMENT_CACHE_MAX_QUERY_LENGTH:
+                return _validated_document.__wrapped__(schema, self._rules(), query), []
             return _validated_document(schema, self._rules(), query), []
         except _InvalidDocumentError as invalid:
             return invalid.document, invalid.errors

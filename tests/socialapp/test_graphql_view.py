@@ -78,3 +78,13 @@ def test_a_mutation_sent_by_get_is_refused_even_when_remembered() -> None:
 
     assert response.status_code == 405
     assert response.json()["errors"][0]["message"] == "Can only perform a mutation operation from a POST request."
+
+
+def test_a_very_long_query_is_answered_but_not_remembered(parses: list[str]) -> None:
+    query = "{ feedService { name } }" + " " * views.DOCUMENT_CACHE_MAX_QUERY_LENGTH
+
+    answers = [post(query) for _ in range(2)]
+
+    assert answers == [(200, {"data": {"feedService": {"name": "feed"}}})] * 2
+    assert parses == [query, query]
+    assert views._validated_document.cache_info().currsize == 0

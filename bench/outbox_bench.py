@@ -257,43 +257,47 @@ class Bench:
         }
 
     def drain(self, relay: Any, batch_size: int) -> dict[str, Any]:
-        """Time one relay_pending() (which drains every row), with the relay's two SQL steps timed apart."""
-        spent = {"select": 0.0, "mark_delivered": 0.0}
-        calls = {"select": 0}
+        """Time one relay_pending() (which drains every row), with the time this thread spent
+        sending database statements and waiting for their results timed apart."""
+        spent = {"send": 0.0, "wait": 0.0}
+        steps = {"reads": 0}
+        start_step = type(relay)._start_step.__get__(relay)
 
-        def timed(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-            def wrapper(*args: Any, **kwargs: Any) -> Any:
-                t0 = time.perf_counter()
-                calls[name] = calls.get(name, 0) + 1
+        def timed_start_step(*, delete: list[int], after: int | None) -> Callable[[], list[tuple[Any, ...]]]:
+            t0 = time.perf_counter()
+            collect = start_step(delete=delete, after=after)
+            spent["send"] += time.perf_counter() - t0
+
+            def timed_collect() -> list[tuple[Any, ...]]:
+                t1 = time.perf_counter()
                 try:
-                    return func(*args, **kwargs)
+                    rows = collect()
                 finally:
-                    spent[name] += time.perf_counter() - t0
+                    spent["wait"] += time.perf_counter() - t1
+                steps["reads"] += bool(rows)
+                return rows
 
-            return wrapper
+            return timed_collect
 
         relay.batch_size = batch_size
-        relay._pending_rows = timed("select", type(relay)._pending_rows.__get__(relay))
-        relay._delete = timed("mark_delivered", type(relay)._delete.__get__(relay))
+        relay._start_step = timed_start_step
         started = time.perf_counter()
         try:
             total = relay.relay_pending()
         finally:
             seconds = time.perf_counter() - started
-            del relay._pending_rows, relay._delete
-        batches = calls["select"]
+            del relay._start_step
         if total != self.n:
             raise RuntimeError(f"relayed {total}, expected {self.n}")
-        produce = seconds - spent["select"] - spent["mark_delivered"]
         return {
             "batch_size": batch_size,
             "events": total,
-            "batches": batches,
+            "batches": steps["reads"],
             "seconds": round(seconds, 4),
             "rate": round(total / seconds, 1),
-            "seconds_select": round(spent["select"], 4),
-            "seconds_produce_and_flush": round(produce, 4),
-            "seconds_mark_delivered": round(spent["mark_delivered"], 4),
+            "seconds_database_send": round(spent["send"], 4),
+            "seconds_database_wait": round(spent["wait"], 4),
+            "seconds_produce_and_flush": round(seconds - spent["send"] - spent["wait"], 4),
         }
 
     # --- c + d: commit-to-handler latency ---------------------------------------------------
@@ -562,32 +566,32 @@ class Bench:
 
     def _instrument_relay(self, relay: Any) -> dict[str, Any]:
         """Record when the relay read each row and when the broker confirmed it (bench only:
-        wraps two methods on this one instance, no framework code changes)."""
+        wraps one method on this one instance, no framework code changes)."""
         stages: dict[str, Any] = {"selected": {}, "confirmed": {}, "batches": 0}
         rows_by_id: dict[int, tuple[str, int]] = {}
-        pending_rows = type(relay)._pending_rows.__get__(relay)
-        delete = type(relay)._delete.__get__(relay)
+        start_step = type(relay)._start_step.__get__(relay)
 
-        def timed_pending_rows(after: int | None = None) -> list[tuple[Any, ...]]:
-            rows = pending_rows(after)
-            now = time.perf_counter()
-            for row in rows:
-                data = envelope_data(row)
-                key = (data["key"], data["seq"])
-                rows_by_id[row[0]] = key
-                stages["selected"].setdefault(key, now)
-            if rows:
-                stages["batches"] += 1
-            return rows
-
-        def timed_delete(ids: list[int]) -> int:
+        def timed_start_step(*, delete: list[int], after: int | None) -> Callable[[], list[tuple[Any, ...]]]:
             now = time.perf_counter()  # poll()/flush() ran these rows' delivery callbacks just before
-            for row_id in ids:
+            for row_id in delete:
                 stages["confirmed"].setdefault(rows_by_id.get(row_id, ("?", -1)), now)
-            return int(delete(ids))
+            collect = start_step(delete=delete, after=after)
 
-        relay._pending_rows = timed_pending_rows
-        relay._delete = timed_delete
+            def timed_collect() -> list[tuple[Any, ...]]:
+                rows = collect()
+                read_at = time.perf_counter()
+                for row in rows:
+                    data = envelope_data(row)
+                    key = (data["key"], data["seq"])
+                    rows_by_id[row[0]] = key
+                    stages["selected"].setdefault(key, read_at)
+                if rows:
+                    stages["batches"] += 1
+                return rows
+
+            return timed_collect
+
+        relay._start_step = timed_start_step
         return stages
 
 
@@ -709,8 +713,9 @@ def markdown(results: dict[str, Any], rows: list[tuple[str, ...]]) -> str:
         f"median of {tp['raw']['repeats']} runs: {tp['raw']['rates_of_each_repeat']} msg/s.",
         f"- Outbox insert (things_record, 1,000 per transaction): {tp['insert_rate']:,.0f} rows/s.",
         f"- Relay at batch_size={relay['batch_size']}: {relay['seconds']} s in {relay['batches']} batches = "
-        f"SELECT {relay['seconds_select']} s + produce/flush {relay['seconds_produce_and_flush']} s + "
-        f"DELETE confirmed {relay['seconds_mark_delivered']} s (raw produce of the same messages: "
+        f"produce/flush {relay['seconds_produce_and_flush']} s + sending the database statements "
+        f"{relay['seconds_database_send']} s + waiting for them {relay['seconds_database_wait']} s (each statement "
+        "deletes the confirmed rows and reads the next batch; raw produce of the same messages: "
         f"{tp['raw']['seconds']} s).",
         "- Relay batch-size sweep (the same rows reset to pending, then VACUUM ANALYZE): "
         + ", ".join(f"{s['batch_size']}: {s['rate']:,.0f}/s" for s in tp["relay_batch_size_sweep"])

@@ -15,7 +15,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +23,8 @@ from typing import Any
 import psycopg
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from django.db import DatabaseError, connections
+from psycopg import generators, pq
+from psycopg.adapt import Transformer
 
 from socialapp.db_router import alias_for_model
 from socialapp.eventing.handlers import outbox_model
@@ -112,27 +114,34 @@ class OutboxRelay:
     def relay_pending(self, *, max_batches: int | None = None) -> int:
         """Send every pending row and delete those the broker confirmed. Returns that count.
 
-        The producer is not flushed between batches: batch N+1 is read and handed to it, and
-        the rows of earlier batches the broker has confirmed are deleted, while batch N is
-        still on the wire. One flush at the end waits for whatever is left.
+        A pipeline on one thread: while batch N is handed to the producer, the database is
+        already deleting the rows of earlier batches the broker confirmed and reading batch
+        N+1 (one statement, sent before producing and collected after), and the producer is
+        never flushed between batches. One flush at the end waits for what is left.
         """
         self._failures = []
         in_flight: deque[_Batch] = deque()
         relayed, batches = 0, 0
-        rows = self._pending_rows()
+        rows = self._start_step(delete=[], after=0)()
         while rows:
             batches += 1
-            in_flight.append(self._produce_batch(rows))
-            self.producer.poll(0)  # runs the delivery callbacks of what was confirmed so far
-            relayed += self._delete_confirmed(in_flight)
-            more = len(rows) >= self.batch_size and batches != max_batches
-            if not more or self._failures or self.stop.is_set():
-                break
-            # Only rows past those in flight: the next drain's first, unbounded read picks up
+            more = len(rows) >= self.batch_size and batches != max_batches and not self.stop.is_set()
+            confirmed = self._take_confirmed(in_flight)
+            # Only rows past those in flight: the next drain's first read (from 0) picks up
             # anything that committed late with a smaller id.
-            rows = self._pending_rows(after=rows[-1][0])
+            next_rows = self._start_step(delete=confirmed, after=rows[-1][0] if more else None)
+            try:
+                in_flight.append(self._produce_batch(rows))
+                self.producer.poll(0)  # runs the delivery callbacks of what was confirmed so far
+            finally:
+                rows = next_rows()  # collected whatever happens: the connection stays usable
+            relayed += len(confirmed)
+            if self._failures:
+                break
         unconfirmed = self.producer.flush(self.flush_timeout)
-        relayed += self._delete_confirmed(in_flight)
+        confirmed = self._take_confirmed(in_flight)
+        self._start_step(delete=confirmed, after=None)()
+        relayed += len(confirmed)
         if self._failures or unconfirmed:
             raise RelayDeliveryError(
                 f"{len(self._failures)} refused, {unconfirmed} unconfirmed; first: {self._failures[:1]}"
@@ -142,6 +151,19 @@ class OutboxRelay:
     def relay_batch(self) -> int:
         """Send at most one batch and wait for the broker's confirmations."""
         return self.relay_pending(max_batches=1)
+
+    def _take_confirmed(self, in_flight: deque[_Batch]) -> list[int]:
+        """The row ids of the oldest batches the broker confirmed whole, in order.
+
+        A batch with a refused message is kept whole: its rows are sent again next time,
+        and consumers' inboxes make the re-sent ones that did arrive no-ops.
+        """
+        ids: list[int] = []
+        while in_flight and not in_flight[0].failed and in_flight[0].confirmed == len(in_flight[0].ids):
+            ids += in_flight.popleft().ids
+        if ids:
+            EVENTS_PUBLISHED.labels(self.alias).inc(len(ids))
+        return ids
 
     def _produce_batch(self, rows: list[tuple[Any, ...]]) -> _Batch:
         batch = _Batch([row[0] for row in rows])
@@ -166,17 +188,6 @@ class OutboxRelay:
                 self._produce_when_room(physical, subject, envelope, headers, on_delivery)
         return batch
 
-    def _delete_confirmed(self, in_flight: deque[_Batch]) -> int:
-        """Delete the rows of the oldest batches the broker confirmed whole, in order.
-
-        A batch with a refused message is kept whole: its rows are sent again next time,
-        and consumers' inboxes make the re-sent ones that did arrive no-ops.
-        """
-        ids: list[int] = []
-        while in_flight and not in_flight[0].failed and in_flight[0].confirmed == len(in_flight[0].ids):
-            ids += in_flight.popleft().ids
-        return self._delete(ids) if ids else 0
-
     def _produce_when_room(
         self, topic: str, key: str, value: str | bytes, headers: list[tuple[str, str | bytes | None]], callback: Any
     ) -> None:
@@ -188,42 +199,71 @@ class OutboxRelay:
             except BufferError:
                 continue
 
-    def _pending_rows(self, after: int | None = None) -> list[tuple[Any, ...]]:
-        # The envelope and event id are read as text and sent as is, and the one header the
-        # relay needs is extracted by the database: nothing is decoded or encoded per row.
-        if self._is_postgres:
-            columns = "event_id::text, envelope::text, headers->>'request_id'"
-        else:
-            columns = "event_id, envelope, json_extract(headers, '$.request_id')"
-        bound, params = ("AND id > %s ", [after]) if after is not None else ("", [])
-        sql = (
-            f"SELECT id, topic, subject, event_type, {columns} FROM {self.table} "
-            f"WHERE delivered_at IS NULL AND given_up_at IS NULL {bound}ORDER BY id LIMIT %s"
-        )
-        with connections[self.alias].cursor() as cursor:
-            cursor.execute(sql, [*params, self.batch_size])
-            return list(cursor.fetchall())
+    def _start_step(self, *, delete: list[int], after: int | None) -> Callable[[], list[tuple[Any, ...]]]:
+        """Start deleting the rows `delete` (the broker confirmed them: the events now live
+        in Kafka, ADR 0007) and reading the next batch of pending rows with ids past `after`
+        (None: read nothing). Returns the function that waits for that batch.
 
-    def _delete(self, ids: list[int]) -> int:
-        """Delete rows the broker confirmed: the event now lives in Kafka (ADR 0007)."""
+        On PostgreSQL both are one statement, sent now and collected when the rows are asked
+        for, so the database works while this thread produces. The envelope and event id are
+        read as text and sent as is, and the request id header is extracted by the database:
+        nothing is decoded or encoded per row in Python.
+        """
+        if not delete and after is None:
+            return list
+        if self._is_postgres:
+            return self._send_step(delete, after)
+        columns = "id, topic, subject, event_type, event_id, envelope, json_extract(headers, '$.request_id')"
+        with connections[self.alias].cursor() as cursor:
+            for start in range(0, len(delete), 500):
+                chunk = delete[start : start + 500]
+                cursor.execute(f"DELETE FROM {self.table} WHERE id IN ({','.join(['%s'] * len(chunk))})", chunk)
+            if after is None:
+                return list
+            cursor.execute(self._select_pending(columns, "%s", "%s"), [after, self.batch_size])
+            rows = list(cursor.fetchall())
+        return lambda: rows
+
+    def _send_step(self, delete: list[int], after: int | None) -> Callable[[], list[tuple[Any, ...]]]:
         connection = connections[self.alias]
-        with connection.cursor() as cursor:
-            if self._is_postgres:
-                if connection.connection is not self._async_commit_on:
-                    # Losing a delete in a database crash only means re-sending (consumers
-                    # dedupe), so deletes need not wait for the WAL flush.
-                    cursor.execute("SET synchronous_commit TO off")
-                    self._async_commit_on = connection.connection
-                # One array literal: adapting 2,000 Python ints one by one costs more than the DELETE.
-                cursor.execute(
-                    f"DELETE FROM {self.table} WHERE id = ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]
-                )
-            else:
-                for start in range(0, len(ids), 500):
-                    chunk = ids[start : start + 500]
-                    cursor.execute(f"DELETE FROM {self.table} WHERE id IN ({','.join(['%s'] * len(chunk))})", chunk)
-        EVENTS_PUBLISHED.labels(self.alias).inc(len(ids))
-        return len(ids)
+        connection.ensure_connection()
+        pg: psycopg.Connection[Any] = connection.connection
+        if pg is not self._async_commit_on:
+            # Losing a delete in a database crash only means re-sending (consumers dedupe),
+            # so the relay's statements need not wait for the WAL flush.
+            pg.execute("SET synchronous_commit TO off")
+            self._async_commit_on = pg
+        columns = "id, topic, subject, event_type, event_id::text, envelope::text, headers->>'request_id'"
+        sql = "SELECT $1::bigint, $2::int" if after is None else self._select_pending(columns, "$1", "$2")
+        if delete:  # a data-modifying WITH runs whether or not the SELECT reads it
+            sql = f"WITH confirmed AS (DELETE FROM {self.table} WHERE id = ANY($3::bigint[])) {sql}"
+        # All parameters as text; the ids as one array literal (adapting 2,000 ints one by one
+        # costs more than the delete itself).
+        params: list[bytes | None] = [str(after or 0).encode(), str(self.batch_size).encode()]
+        if delete:
+            params.append(("{" + ",".join(map(str, delete)) + "}").encode())
+        pg.pgconn.send_query_params(sql.encode(), params)
+        pg.wait(generators.send(pg.pgconn))
+
+        def rows() -> list[tuple[Any, ...]]:
+            results = pg.wait(generators.fetch_many(pg.pgconn))
+            for result in results:
+                if result.status == pq.ExecStatus.FATAL_ERROR:
+                    raise psycopg.errors.error_from_result(result, encoding=pg.info.encoding)
+            if after is None:
+                return []
+            transformer = Transformer(pg)
+            transformer.set_pgresult(results[-1])
+            return transformer.load_rows(0, results[-1].ntuples, tuple)
+
+        return rows
+
+    def _select_pending(self, columns: str, after: str, limit: str) -> str:
+        """The oldest pending rows past an id: a range scan of the pending index, in id order."""
+        return (
+            f"SELECT {columns} FROM {self.table} WHERE delivered_at IS NULL AND given_up_at IS NULL "
+            f"AND id > {after} ORDER BY id LIMIT {limit}"
+        )
 
     @property
     def _is_postgres(self) -> bool:

@@ -33,6 +33,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -185,37 +187,41 @@ def measure(readers: list[tuple[uuid.UUID, str]], tokens: list[str], rounds: int
 
     with connections["feed"].execute_wrapper(record):  # survives the request's reconnection
         graphql(tokens[0])
-    times: dict[str, list[float]] = {
-        "selector": [],
-        "selector + loaders": [],
-        "GraphQL, kept conn.": [],
-        "GraphQL request": [],
-    }
+    names = ("selector", "selector + loaders", "GraphQL, kept conn.", "GraphQL request")
+    times: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, float] = dict.fromkeys(names, 0.0)
+
+    @contextmanager
+    def timed(name: str) -> Iterator[None]:
+        started, cpu_started = time.perf_counter(), time.process_time()
+        yield
+        times[name].append(time.perf_counter() - started)
+        cpu[name] += time.process_time() - cpu_started
+
     # The selector figures and "kept conn." on a warm connection (kept open, as are the server
     # process's caches behind it); the GraphQL request as a server runs it: connecting (or taking
     # a pooled connection) included.
     for _ in range(rounds):
         for user_id, _ in readers:
-            started = time.perf_counter()
-            selectors.home_feed_page(user_id=user_id, first=PAGE)
-            times["selector"].append(time.perf_counter() - started)
-            started = time.perf_counter()
-            loaders(user_id, selectors.home_feed_page(user_id=user_id, first=PAGE))
-            times["selector + loaders"].append(time.perf_counter() - started)
+            with timed("selector"):
+                selectors.home_feed_page(user_id=user_id, first=PAGE)
+            with timed("selector + loaders"):
+                loaders(user_id, selectors.home_feed_page(user_id=user_id, first=PAGE))
     for _ in range(rounds):
         for token in tokens:
-            started = time.perf_counter()
-            graphql(token, keep_connection=True)
-            times["GraphQL, kept conn."].append(time.perf_counter() - started)
+            with timed("GraphQL, kept conn."):
+                graphql(token, keep_connection=True)
     for _ in range(rounds):
         for token in tokens:
             close_old_connections()  # what a request starts with: no connection, or a pooled one
-            started = time.perf_counter()
-            graphql(token)
-            times["GraphQL request"].append(time.perf_counter() - started)
+            with timed("GraphQL request"):
+                graphql(token)
     return {
         "queries_per_request": [sql[:110] for sql in statements],
         "ms": {name: distribution_ms(values) for name, values in times.items()},
+        # This process's CPU time per page (not PostgreSQL's or Redis's): steadier than wall time
+        # on a machine shared with other work.
+        "cpu_ms": {name: 1000 * cpu[name] / len(times[name]) for name in names},
         "graphql": graphql,
     }
 
@@ -265,9 +271,12 @@ def main() -> int:
     for sql in result["queries_per_request"]:
         print(f"  {sql}")
     print(f"\nPer {PAGE}-post page, ms:")
-    print(f"  {'':<20} {'p50':>7} {'mean':>7} {'p90':>7} {'min':>7}")
+    print(f"  {'':<20} {'p50':>7} {'mean':>7} {'p90':>7} {'min':>7} {'cpu':>7}")
     for name, d in result["ms"].items():
-        print(f"  {name:<20} {d['p50']:>7.2f} {d['mean']:>7.2f} {d['p90']:>7.2f} {d['min']:>7.2f}")
+        print(
+            f"  {name:<20} {d['p50']:>7.2f} {d['mean']:>7.2f} {d['p90']:>7.2f} {d['min']:>7.2f}"
+            f" {result['cpu_ms'][name]:>7.2f}"
+        )
     if not args.no_profile:
         print()
         print(profile(result["graphql"], tokens, args.profile_requests, args.top))

@@ -104,7 +104,7 @@ def _deliver_row(row: OutboxMessage) -> str | None:
     headers = row.headers or {}
     with request_context(headers.get("request_id")):
         try:
-            envelope = Envelope.model_validate(row.envelope)
+            envelope = Envelope.model_validate_json(row.envelope)
         except ValueError as error:
             return f"malformed envelope: {error}"
         event_class = catalogue.lookup(envelope.type, envelope.version)

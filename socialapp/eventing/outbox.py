@@ -76,7 +76,7 @@ def publish_many(events: Sequence[Event]) -> list[Envelope]:
                 topic=event.topic,
                 event_type=envelope.type,
                 subject=envelope.subject,
-                envelope=envelope.model_dump(mode="json"),
+                envelope=envelope.model_dump_json(),
                 headers=headers,
             )
             for envelope, event in zip(envelopes, events, strict=True)

@@ -28,7 +28,7 @@ def capture_events() -> Iterator[list[Envelope]]:
     yield captured
     for label, last_id in start.items():
         rows = outbox_model(label)._default_manager.filter(id__gt=last_id).order_by("id")
-        captured.extend(Envelope.model_validate(row.envelope) for row in rows)
+        captured.extend(Envelope.model_validate_json(row.envelope) for row in rows)
 
 
 def _last_id(label: str) -> int:

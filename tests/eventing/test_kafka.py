@@ -92,8 +92,8 @@ def test_a_relay_killed_mid_run_and_restarted_loses_nothing(kafka: str) -> None:
         "KAFKA_TOPIC_PREFIX": settings.KAFKA_TOPIC_PREFIX,
         "LOG_LEVEL": "WARNING",
     }
-    # Small batches keep the relay busy long enough (two thousand of them) to be killed mid-run.
-    command = [sys.executable, "manage.py", "relay_outbox", "eventtests", "--batch-size", "10"]
+    # One row per batch keeps the relay busy for seconds: long enough to be killed mid-run.
+    command = [sys.executable, "manage.py", "relay_outbox", "eventtests", "--batch-size", "1"]
 
     def delivered() -> int:  # the relay deletes the rows the broker confirmed
         return total - OutboxMessage.objects.count()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -67,7 +68,10 @@ def test_a_rolled_back_write_leaves_no_event() -> None:
 
 def test_publish_many_keeps_the_given_order() -> None:
     things_record(steps=[("a", 1), ("b", 1), ("a", 2)])
-    rows = list(OutboxMessage.objects.order_by("id").values_list("subject", "envelope"))
+    rows = [
+        (subject, json.loads(envelope))
+        for subject, envelope in OutboxMessage.objects.order_by("id").values_list("subject", "envelope")
+    ]
     assert [(subject, env["data"]["seq"]) for subject, env in rows] == [("a", 1), ("b", 1), ("a", 2)]
     assert len({env["id"] for _, env in rows}) == 3
 

@@ -7,6 +7,7 @@ typed error and writes nothing. The query-count test runs in-process to count qu
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -296,7 +297,7 @@ def test_likes_and_comments_count_and_are_announced(server: LiveServer) -> None:
     reactions = list(
         OutboxMessage.objects.filter(topic="reaction-events").order_by("id").values_list("event_type", "envelope")
     )
-    assert [(kind, envelope["data"]["post_author_id"]) for kind, envelope in reactions] == [
+    assert [(kind, json.loads(envelope)["data"]["post_author_id"]) for kind, envelope in reactions] == [
         ("post.liked", str(alice.user_id)),
         ("post.unliked", str(alice.user_id)),
         ("comment.created", str(alice.user_id)),

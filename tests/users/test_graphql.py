@@ -252,7 +252,7 @@ def test_updating_the_profile_changes_only_the_viewers_own(server: LiveServer) -
     assert (alice.display_name, alice.bio, alice.avatar_media_id) == ("Alice L.", "Hi!", avatar)
     assert profile_json(bob, viewer_follows=None)["displayName"] == "bob"
     assert published() == [("user.profile_updated", str(alice.user_id))]
-    envelope = OutboxMessage.objects.get().envelope
+    envelope = json.loads(OutboxMessage.objects.get().envelope)
     assert envelope["data"] == {
         "user_id": str(alice.user_id),
         "username": "alice",

@@ -233,7 +233,7 @@ class OutboxRelay:
             # so the relay's statements need not wait for the WAL flush.
             pg.execute("SET synchronous_commit TO off")
             self._async_commit_on = pg
-        columns = "id, topic, subject, event_type, event_id::text, envelope::text, headers->>'request_id'"
+        columns = "id, topic, subject, event_type, event_id::text, envelope, headers->>'request_id'"
         sql = "SELECT $1::bigint, $2::int" if after is None else self._select_pending(columns, "$1", "$2")
         if delete:  # a data-modifying WITH runs whether or not the SELECT reads it
             sql = f"WITH confirmed AS (DELETE FROM {self.table} WHERE id = ANY($3::bigint[])) {sql}"

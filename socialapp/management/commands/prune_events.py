@@ -1,6 +1,7 @@
 """`manage.py prune_events`: delete old delivered outbox rows and old inbox rows.
 
-Delivered outbox rows are history; inbox rows only need to outlive any redelivery (Kafka
+Delivered outbox rows are history (in-process mode: in Kafka mode the relay deletes each
+row once the broker confirmed it, ADR 0007); inbox rows only need to outlive any redelivery (Kafka
 retention of the topic, or the relay's worst-case re-send), so both are kept
 EVENTS_RETENTION_DAYS (default 7) and then deleted in batches. Undelivered and given-up
 outbox rows are never deleted.

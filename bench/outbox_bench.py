@@ -103,9 +103,12 @@ class Bench:
         self.probe_name = ""
         # (key, seq) -> perf_counter() when the probe handler started; written by any thread.
         self.handled: dict[tuple[str, int], float] = {}
-        self._register_probe()
 
     def _register_probe(self) -> None:
+        """A second handler that notes when it ran: the broker runs' handler time. (The
+        in-process runs use record_effect's own timestamp: a probe would add a handler.)"""
+        if self.probe_name:
+            return
         from socialapp.eventing import event_handler
         from tests.eventing_app.contracts import ThingHappened
 
@@ -302,11 +305,22 @@ class Bench:
 
     # --- c + d: commit-to-handler latency ---------------------------------------------------
     def publish_paced(
-        self, key_prefix: str, seconds: float, *, rate: float, inprocess: bool, publishers: int | None = None
+        self,
+        key_prefix: str,
+        seconds: float,
+        *,
+        rate: float,
+        inprocess: bool,
+        publishers: int | None = None,
+        share: tuple[int, int] = (0, 1),
+        start_wall: float | None = None,
     ) -> dict[str, Any]:
         """Publish one event per transaction at `rate` for `seconds`: an open-loop schedule
         (event i is due at start + i/rate) served by `--publishers` threads, like a server's
-        concurrent requests. Records when each transaction committed (perf_counter)."""
+        concurrent requests. Records when each transaction committed (perf_counter).
+
+        `share=(p, n)`: this process serves events i with i % n == p of the schedule, which
+        starts at `start_wall` (time.time()), so n processes serve one schedule together."""
         from django.db import connections, transaction
 
         from socialapp.db import atomic_for
@@ -320,8 +334,10 @@ class Bench:
         interval = 1.0 / rate
         late = [0]
         errors: list[str] = []
-        next_index = itertools.count()
-        started = time.perf_counter() + 0.01
+        part, parts = share
+        next_index = itertools.count(part, parts)
+        offset = 0.01 if start_wall is None else start_wall - time.time()
+        started = time.perf_counter() + offset
 
         def worker() -> None:
             try:
@@ -361,7 +377,7 @@ class Bench:
         return {
             "commits": commits,
             "exits": exits,
-            "count": count,
+            "count": len(exits),
             "seconds": elapsed,
             "late": late[0],
             "rate": rate,
@@ -415,8 +431,8 @@ class Bench:
             log(f"in-process latency: {self.rate:.0f} events/s for {seconds:.0f} s, {publishers} publisher threads")
             duplicates_before = handled_count("duplicate")
             run = self.publish_paced(prefix, seconds, rate=self.rate, inprocess=True, publishers=publishers)
-            missing = self.wait_for(list(run["commits"]), lambda: self.handled, timeout=30)
-            result = self.latency_result(run, self.handled, missing, TARGET_INPROCESS_P99_MS)
+            missing = self.wait_for(list(run["commits"]), lambda: self.effect_times(prefix), timeout=30)
+            result = self.latency_result(run, self.effect_times(prefix), missing, TARGET_INPROCESS_P99_MS)
             # Handler runs that found their inbox row already written: another thread's
             # on_commit delivered the same row first (in-process delivery claims no rows).
             result["duplicate_handler_runs"] = int(handled_count("duplicate") - duplicates_before)
@@ -430,12 +446,107 @@ class Bench:
             )
             return result
 
-        result = one_run("ip", self.inprocess_seconds, self.publishers)
+        result = self.inprocess_processes("ipp", self.inprocess_seconds)
+        result["one_process"] = one_run("ip", self.inprocess_seconds, self.publishers)
         result["single_publisher"] = one_run("ip1", self.inprocess_single_seconds, 1)
         return result
 
+    def inprocess_processes(self, prefix: str, seconds: float) -> dict[str, Any]:
+        """The deployed shape of in-process mode: the schedule served by `--processes` server-like
+        processes (one per core, as `uvicorn --workers`), each with `--publishers` / processes
+        threads; each process delivers its own events and measures commit -> handler itself."""
+        processes = self.args.processes
+        threads = max(1, self.publishers // processes)
+        log(
+            f"in-process latency: {self.rate:.0f} events/s for {seconds:.0f} s, {processes} processes x "
+            f"{threads} publisher threads"
+        )
+        start_wall = time.time() + 3.0  # time for the processes to start and warm up
+        children = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--publisher-process",
+                    json.dumps(
+                        {
+                            "key_prefix": prefix,
+                            "seconds": seconds,
+                            "rate": self.rate,
+                            "threads": threads,
+                            "share": [p, processes],
+                            "start_wall": start_wall,
+                        }
+                    ),
+                ],
+                stdout=subprocess.PIPE,
+                env={**os.environ},
+            )
+            for p in range(processes)
+        ]
+        reports = []
+        for child in children:
+            out, _ = child.communicate(timeout=seconds + 120)
+            if child.returncode != 0:
+                raise RuntimeError(f"a publisher process failed ({child.returncode})")
+            reports.append(json.loads(out.decode().strip().splitlines()[-1]))
+        latencies = [x for r in reports for x in r["latencies"]]
+        blocked = [x for r in reports for x in r["blocked"]]
+        events = sum(r["events"] for r in reports)
+        elapsed = max(r["last_exit_wall"] for r in reports) - start_wall
+        result = {
+            "target_rate": self.rate,
+            "publishers": threads * processes,
+            "processes": processes,
+            "threads_per_process": threads,
+            "events": events,
+            "publish_seconds": round(elapsed, 3),
+            "achieved_rate": round(events / elapsed, 1),
+            "late_sends": sum(r["late"] for r in reports),
+            "missing": sum(r["missing"] for r in reports),
+            "latency_ms": distribution_ms(latencies),
+            "p99_target_ms": TARGET_INPROCESS_P99_MS,
+            "_raw_seconds": latencies,
+            "duplicate_handler_runs": sum(r["duplicates"] for r in reports),
+            "publisher_blocked_after_commit_ms": distribution_ms(blocked),
+        }
+        log(
+            f"in-process latency ({processes} processes): {result['latency_ms']}, achieved "
+            f"{result['achieved_rate']} events/s"
+        )
+        return result
+
+    def serve_publisher_share(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """In a publisher process: warm up, serve this process's share of the schedule."""
+        self.settings.KAFKA_BOOTSTRAP_SERVERS = ""
+        self.publish_paced(f"warm{spec['share'][0]}", 0.05, rate=self.rate, inprocess=True, publishers=1)
+        self.handled.clear()
+        duplicates_before = handled_count("duplicate")
+        run = self.publish_paced(
+            spec["key_prefix"],
+            spec["seconds"],
+            rate=spec["rate"],
+            inprocess=True,
+            publishers=spec["threads"],
+            share=tuple(spec["share"]),
+            start_wall=spec["start_wall"],
+        )
+        prefix = spec["key_prefix"]
+        missing = self.wait_for(list(run["commits"]), lambda: self.effect_times(prefix), timeout=30)
+        handled = self.effect_times(prefix)
+        return {
+            "events": run["count"],
+            "late": run["late"],
+            "missing": missing,
+            "duplicates": int(handled_count("duplicate") - duplicates_before),
+            "latencies": [handled[k] - t for k, t in run["commits"].items() if k in handled],
+            "blocked": [run["exits"][k] - t for k, t in run["commits"].items()],
+            "last_exit_wall": time.time() - (time.perf_counter() - max(run["exits"].values())),
+        }
+
     def kafka_latency(self) -> dict[str, Any]:
         """d (and what explains it), in two sessions of one relay thread plus one consumer."""
+        self._register_probe()
         result: dict[str, Any] = {}
         # Session 1, as asked: relay and consumer are threads of this process; the probe
         # handler (registered here) gives the handler time.
@@ -662,8 +773,15 @@ def build_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
             f">= {TARGET_RELAY_RATIO:.0%}",
             verdict(tp["relay_ratio"] >= TARGET_RELAY_RATIO),
         ),
-        latency_row("c. commit->handler in-process", ip, target=True),
-        latency_row("c'. in-process, 1 publisher thread", ip["single_publisher"], target=False),
+        latency_row(
+            f"c. commit->handler in-process ({ip['processes']} processes x {ip['threads_per_process']} threads)",
+            ip,
+            target=True,
+        ),
+        latency_row(
+            f"c'. in-process, 1 process x {ip['one_process']['publishers']} threads", ip["one_process"], target=False
+        ),
+        latency_row("c''. in-process, 1 publisher thread", ip["single_publisher"], target=False),
         # The deployed shape: `manage.py consume` runs as a process of its own.
         latency_row("d. commit->handler via broker (consumer process)", kf["process"], target=True),
         latency_row("d'. via broker, consumer thread beside the publishers", kf["primary"], target=False),
@@ -720,9 +838,11 @@ def markdown(results: dict[str, Any], rows: list[tuple[str, ...]]) -> str:
         "- Relay batch-size sweep (the same rows reset to pending, then VACUUM ANALYZE): "
         + ", ".join(f"{s['batch_size']}: {s['rate']:,.0f}/s" for s in tp["relay_batch_size_sweep"])
         + ".",
-        f"- Latency runs: open-loop schedule at the target rate served by {ip['publishers']} publisher threads, "
-        "one event per transaction.",
-        f"- In-process ({ip['publishers']} publishers): the publisher is blocked after COMMIT while delivery runs "
+        f"- Latency runs: an open-loop schedule at the target rate, one event per transaction. c: served by "
+        f"{ip['processes']} processes of {ip['threads_per_process']} publisher threads each (as server workers: "
+        "each process delivers its own events after commit and times them itself); c' and the broker runs: "
+        f"{ip['one_process']['publishers']} threads of this process.",
+        f"- In-process ({ip['processes']} processes): the publisher is blocked after COMMIT while delivery runs "
         f"in on_commit: p50 {ip['publisher_blocked_after_commit_ms'].get('p50')} ms, "
         f"p99 {ip['publisher_blocked_after_commit_ms'].get('p99')} ms; {ip['duplicate_handler_runs']} handler runs "
         f"found the event already applied by another thread (1 publisher: "
@@ -802,9 +922,23 @@ def main() -> int:
         help="run only these phases (repeatable); the report then covers only them",
     )
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="processes serving the in-process latency run's schedule, as server workers (default 2)",
+    )
+    parser.add_argument("--publisher-process", help=argparse.SUPPRESS)  # internal: one of those processes
+    parser.add_argument(
         "--publishers", type=int, default=4, help="threads serving the latency runs' publish schedule (default 4)"
     )
     args = parser.parse_args()
+    if args.publisher_process:  # a child of the in-process latency run: the parent set the environment
+        import django
+
+        django.setup()
+        report_share = Bench(args, None, "").serve_publisher_share(json.loads(args.publisher_process))  # type: ignore[arg-type]
+        print(json.dumps(report_share))
+        return 0
 
     created, pg_version = ensure_databases(args.database_url)
     if created:

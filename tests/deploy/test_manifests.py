@@ -318,6 +318,15 @@ def test_env_comes_from_the_config_map_and_the_one_secret() -> None:
     assert config_data()["DEBUG"] == "false"
 
 
+def test_only_the_http_servers_pool_connections_and_the_rest_keep_theirs() -> None:
+    """ADR 0006: a pool needs DATABASE_CONN_MAX_AGE=0, which the synchronous workers do not run."""
+    assert "DATABASE_POOL" not in config_data()
+    for name, _workload, container in all_containers():
+        pooled = env_value(container, "DATABASE_POOL") == "true"
+        max_age = env_value(container, "DATABASE_CONN_MAX_AGE") or config_data()["DATABASE_CONN_MAX_AGE"]
+        assert not (pooled and max_age != "0"), f"{name}: a pool with persistent connections is refused"
+
+
 # --- the five API Deployments -----------------------------------------------------------------
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_service_has_its_own_deployment_serving_only_itself(service: str) -> None:
@@ -325,6 +334,7 @@ def test_each_service_has_its_own_deployment_serving_only_itself(service: str) -
     (container,) = containers(deployment)
 
     assert env_value(container, "SOCIALAPP_SERVICES") == service
+    assert env_value(container, "DATABASE_POOL") == "true"  # ADR 0006: a pool per HTTP process
     assert pod_spec(deployment)["serviceAccountName"] == f"socialapp-{service}"
     named("ServiceAccount", f"socialapp-{service}")
     assert [svc["metadata"]["name"] for svc in services_selecting(deployment)] == [service]

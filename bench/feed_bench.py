@@ -534,6 +534,9 @@ def start_server(
         "JWT_GENERATE_KEYS": "true",
         "EVENTS_START_SWEEPER": "false",
         "LOG_LEVEL": "WARNING",
+        # As the API Deployments run (ADR 0006): a connection pool per process.
+        "DATABASE_CONN_MAX_AGE": "0",
+        "DATABASE_POOL": "true",
     }
     with log_path.open("wb") as out:
         process = subprocess.Popen(
@@ -840,8 +843,9 @@ def main() -> int:
         " `fanout.fan_out_post` (older posts are only in the database: page 1 is the same, checked below). The"
         f" {len(size['big'])} authors above FEED_FANOUT_MAX_FOLLOWERS are pulled at read time; every measured reader"
         " follows at least one of them. The naive baseline is raw psycopg (page query + authors query), the home feed"
-        " is the whole GraphQL request over HTTP (uvicorn, CONN_MAX_AGE=0 as deployed under ASGI: a new database"
-        " connection per request); the load generator (httpx threads) shares the machine's cores with the server.\n\n"
+        " is the whole GraphQL request over HTTP (uvicorn, DATABASE_POOL=true as the API Deployments run: a"
+        " connection pool per process); the load generator (httpx threads) shares the machine's cores with the"
+        " server.\n\n"
         + f"homeFeed page equal to the naive query's page (ids, in order): {agreement}; the fan-out-on-read server's"
         f" page equal to it: {naive_agreement}\n\n"
         + "Like for like: `bench/naive_home_asgi.py` serves the same GraphQL homeFeed (same schema, authentication,"

@@ -11,6 +11,18 @@ DATABASE_ALIASES = ("auth", "users", "feed", "media", "notifications")
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_socialapp"
 
 
+def cpu_seconds_reference() -> float:
+    """How fast this machine runs plain Python right now: the best of 3 timings of a fixed
+    loop (10 million multiply-adds). Results from different days compare only beside it: the
+    shared test machine's speed varies from day to day (1.06-1.24 s on 2026-12-01)."""
+    best = math.inf
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(i * i for i in range(10_000_000))
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 

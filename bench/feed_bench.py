@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
 from bench.common import (  # noqa: E402
     DATABASE_ALIASES,
     DEFAULT_DATABASE_URL,
+    cpu_seconds_reference,
     distribution_ms,
     ensure_databases,
     log,
@@ -599,6 +600,7 @@ def main() -> int:
     size = dict(QUICK if args.quick else FULL)
     seconds = args.seconds or size["seconds"]
     load_start = [round(x, 2) for x in os.getloadavg()]
+    cpu_reference_start = cpu_seconds_reference()
     _, pg_version = ensure_databases(args.database_url)
     jwt_dir = tempfile.mkdtemp(prefix="bench-jwt-")
     configure(args.database_url, jwt_dir)
@@ -805,6 +807,7 @@ def main() -> int:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "postgresql": pg_version,
+            "cpu_reference_seconds": [cpu_reference_start, cpu_seconds_reference()],
             "load_average_start": load_start,
             "load_average_during_load": load_mid,
             "load_average_end": [round(x, 2) for x in os.getloadavg()],

@@ -39,6 +39,7 @@ from bench.common import (  # noqa: E402  (after the sys.path fix)
     DATABASE_ALIASES,
     DEFAULT_DATABASE_URL,
     bench_database_names,
+    cpu_seconds_reference,
     distribution_ms,
     drop_databases,
     ensure_databases,
@@ -865,6 +866,8 @@ def markdown(results: dict[str, Any], rows: list[tuple[str, ...]]) -> str:
         "",
         "## Machine",
         "",
+        f"- Plain Python speed (`common.cpu_seconds_reference`, 10M multiply-adds, at start and end): "
+        f"{m['cpu_reference_seconds']} s (lower is faster; compare results of different days beside it)",
         f"- CPUs: {m['cpu_count']}; {m['platform']}; load average at start {m['loadavg_start']}, "
         f"at end {m['loadavg_end']} (the machine is shared)",
         f"- Python {m['python']}; Django {m['django']}; confluent-kafka {m['confluent_kafka']} "
@@ -980,6 +983,7 @@ def main() -> int:
                 "mode": "quick" if args.quick else "full",
                 "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "_loadavg_start": [round(x, 2) for x in os.getloadavg()],
+                "_cpu_reference_start": cpu_seconds_reference(),
             }
             phases = args.only or ["throughput", "inprocess", "kafka"]
             if "throughput" in phases:
@@ -1024,6 +1028,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, broker: TansuBroke
         "postgres_host": f"{parsed.hostname}:{parsed.port or 5432}",
         "broker": broker.version(),
         "loadavg_start": results.pop("_loadavg_start", None),
+        "cpu_reference_seconds": [results.pop("_cpu_reference_start", None), cpu_seconds_reference()],
         "loadavg_end": [round(x, 2) for x in os.getloadavg()],
     }
     if args.only:

@@ -31,6 +31,7 @@ from bench.common import (  # noqa: E402
     distribution_ms,
     ensure_databases,
     log,
+    setup_django,
     text_table,
     verdict,
 )
@@ -41,26 +42,14 @@ TARGET_VERIFY_MS = 0.2
 
 
 def configure(database_url: str) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "socialapp.settings",
-            "DATABASE_URL": database_url,
+    setup_django(
+        database_url,
+        environment={
             "REDIS_URL": REDIS_URL,
-            "DEBUG": "false",
-            "SECRET_KEY": "bench-only-secret-key",
             "JWT_KEYS_DIR": tempfile.mkdtemp(prefix="bench-jwt-"),
-            "JWT_GENERATE_KEYS": "true",
-            "EVENTS_START_SWEEPER": "false",
-            "LOG_LEVEL": "WARNING",
             "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": "1000000",
-        }
+        },
     )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def timed_loop(n: int, body: Any) -> list[float]:

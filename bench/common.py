@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from typing import Any
 from urllib.parse import urlparse
@@ -21,6 +22,32 @@ def cpu_seconds_reference() -> float:
         sum(i * i for i in range(10_000_000))
         best = min(best, time.perf_counter() - started)
     return round(best, 3)
+
+
+def setup_django(database_url: str, *, environment: dict[str, str], drop: tuple[str, ...] = ()) -> None:
+    """Configure the app for a benchmark (production settings on the bench databases), set
+    Django up and migrate the five databases. `environment` adds or overrides variables,
+    `drop` unsets some; every alias derives from `database_url`."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "socialapp.settings",
+            "DATABASE_URL": database_url,
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-only-secret-key",
+            "JWT_GENERATE_KEYS": "true",
+            "EVENTS_START_SWEEPER": "false",
+            "LOG_LEVEL": "WARNING",
+            **environment,
+        }
+    )
+    for name in (*drop, *(f"{alias.upper()}_DATABASE_URL" for alias in DATABASE_ALIASES)):
+        os.environ.pop(name, None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
 
 
 def log(message: str) -> None:

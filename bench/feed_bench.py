@@ -34,12 +34,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
-    DATABASE_ALIASES,
     DEFAULT_DATABASE_URL,
     cpu_seconds_reference,
     distribution_ms,
     ensure_databases,
     log,
+    setup_django,
     text_table,
     verdict,
 )
@@ -87,27 +87,7 @@ QUICK = {
 
 
 def configure(database_url: str, jwt_dir: str) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "socialapp.settings",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS_URL,
-            "DEBUG": "false",
-            "SECRET_KEY": "bench-only-secret-key",
-            "JWT_KEYS_DIR": jwt_dir,
-            "JWT_GENERATE_KEYS": "true",
-            "EVENTS_START_SWEEPER": "false",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    for name in [f"{alias.upper()}_DATABASE_URL" for alias in DATABASE_ALIASES]:
-        os.environ.pop(name, None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+    setup_django(database_url, environment={"REDIS_URL": REDIS_URL, "JWT_KEYS_DIR": jwt_dir})
 
 
 def feed_conninfo() -> dict[str, Any]:
@@ -312,98 +292,83 @@ def _setting(name: str) -> Any:
 # --- load ------------------------------------------------------------------------------------
 
 
-def run_load(make_worker: Any, seconds: float, concurrency: int = CONCURRENCY) -> dict[str, Any]:
-    """`concurrency` threads call their worker in a loop for `seconds`; completions inside the window count."""
+def drive_clients(
+    make_worker: Any, seconds: float, concurrency: int, rate: float | None
+) -> tuple[list[float], list[str], float]:
+    """`concurrency` client threads call their worker for `seconds`. Closed loop (`rate` None):
+    each sends its next request when the last one is answered; only completions inside the
+    window count. Open loop: the clients share a schedule of `rate` requests/s and each latency
+    counts from the request's scheduled time, so a client held up by a slow answer does not
+    hide the requests it should have sent meanwhile (no coordinated omission).
+    Returns (latencies in seconds, errors, elapsed seconds)."""
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     errors: list[str] = []
-    barrier = threading.Barrier(concurrency + 1)
-    window: dict[str, float] = {}
+    clock: dict[str, float] = {}
+    # Every client is connected before the clock starts (set by the barrier's last arrival).
+    barrier = threading.Barrier(concurrency + 1, action=lambda: clock.update(t0=time.perf_counter() + 0.05))
+    gap = concurrency / rate if rate else 0.0  # each client's time between scheduled requests
 
-    def thread(slot: int) -> None:
+    def client(slot: int) -> None:
         call, close = make_worker(slot)
         try:
             barrier.wait()
+            end = clock["t0"] + seconds
+            if (delay := clock["t0"] - time.perf_counter()) > 0:
+                time.sleep(delay)
             i = 0
             while True:
-                started = time.perf_counter()
-                if started >= window["end"]:
-                    break
+                if rate:
+                    due = clock["t0"] + (slot / concurrency + i) * gap
+                    if due >= end:
+                        break
+                    if (delay := due - time.perf_counter()) > 0:
+                        time.sleep(delay)
+                else:
+                    due = time.perf_counter()
+                    if due >= end:
+                        break
                 try:
                     call(i)
                 except Exception as error:  # counted, reported
                     errors.append(repr(error)[:200])
                 done = time.perf_counter()
-                if done <= window["end"]:
-                    latencies[slot].append(done - started)
+                if rate or done <= end:
+                    latencies[slot].append(done - due)
                 i += 1
         finally:
             close()
 
-    threads = [threading.Thread(target=thread, args=(slot,)) for slot in range(concurrency)]
+    threads = [threading.Thread(target=client, args=(slot,)) for slot in range(concurrency)]
     for t in threads:
         t.start()
-    window["end"] = time.perf_counter() + 1e9
     barrier.wait()
-    window["end"] = time.perf_counter() + seconds
     for t in threads:
         t.join()
-    flat = [value for values in latencies for value in values]
+    return [value for values in latencies for value in values], errors, time.perf_counter() - clock["t0"]
+
+
+def run_load(make_worker: Any, seconds: float, concurrency: int = CONCURRENCY) -> dict[str, Any]:
+    """Closed loop at `concurrency` clients: throughput and latency."""
+    latencies, errors, _ = drive_clients(make_worker, seconds, concurrency, rate=None)
     return {
-        "requests": len(flat),
+        "requests": len(latencies),
         "errors": len(errors),
         "first_errors": errors[:3],
-        "throughput_per_s": round(len(flat) / seconds, 1),
-        "latency_ms": distribution_ms(flat),
+        "throughput_per_s": round(len(latencies) / seconds, 1),
+        "latency_ms": distribution_ms(latencies),
     }
 
 
 def run_paced(make_worker: Any, rate: float, seconds: float, concurrency: int = CONCURRENCY) -> dict[str, Any]:
-    """Open loop: `concurrency` clients share a schedule of `rate` requests/s; each latency is
-    counted from the request's scheduled time, so a client held up by a slow answer does not
-    hide the requests it should have sent meanwhile (no coordinated omission)."""
-    interval = concurrency / rate  # each client's gap between scheduled requests
-    latencies: list[list[float]] = [[] for _ in range(concurrency)]
-    errors: list[str] = []
-    barrier = threading.Barrier(concurrency + 1)
-    start: dict[str, float] = {}
-
-    def thread(slot: int) -> None:
-        call, close = make_worker(slot)
-        try:
-            barrier.wait()
-            i = 0
-            while True:
-                scheduled = start["t0"] + slot * interval / concurrency + i * interval
-                if scheduled >= start["t0"] + seconds:
-                    break
-                delay = scheduled - time.perf_counter()
-                if delay > 0:
-                    time.sleep(delay)
-                try:
-                    call(i)
-                except Exception as error:  # counted, reported
-                    errors.append(repr(error)[:200])
-                latencies[slot].append(time.perf_counter() - scheduled)
-                i += 1
-        finally:
-            close()
-
-    threads = [threading.Thread(target=thread, args=(slot,)) for slot in range(concurrency)]
-    for t in threads:
-        t.start()
-    start["t0"] = time.perf_counter() + 0.2
-    barrier.wait()
-    for t in threads:
-        t.join()
-    flat = [value for values in latencies for value in values]
-    elapsed = time.perf_counter() - start["t0"]
+    """Open loop: `rate` requests/s shared by `concurrency` clients, latency from the schedule."""
+    latencies, errors, elapsed = drive_clients(make_worker, seconds, concurrency, rate=rate)
     return {
         "offered_per_s": round(rate, 1),
-        "requests": len(flat),
-        "achieved_per_s": round(len(flat) / elapsed, 1),
+        "requests": len(latencies),
+        "achieved_per_s": round(len(latencies) / elapsed, 1),
         "errors": len(errors),
         "first_errors": errors[:3],
-        "latency_ms": distribution_ms(flat),
+        "latency_ms": distribution_ms(latencies),
     }
 
 

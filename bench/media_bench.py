@@ -48,6 +48,7 @@ from bench.common import (  # noqa: E402
     distribution_ms,
     ensure_databases,
     log,
+    setup_django,
     text_table,
     verdict,
 )
@@ -63,28 +64,11 @@ TARGET_UPLOAD_QUEUED_P50_MS = 250.0
 
 
 def configure(database_url: str, data_dir: str) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "socialapp.settings",
-            "DATABASE_URL": database_url,
-            "DATA_DIR": data_dir,
-            "DEBUG": "false",
-            "SECRET_KEY": "bench-only-secret-key",
-            "JWT_KEYS_DIR": str(Path(data_dir) / "jwt-keys"),
-            "JWT_GENERATE_KEYS": "true",
-            "EVENTS_START_SWEEPER": "false",
-            "LOG_LEVEL": "WARNING",
-        }
+    setup_django(
+        database_url,
+        environment={"DATA_DIR": data_dir, "JWT_KEYS_DIR": str(Path(data_dir) / "jwt-keys")},
+        drop=("REDIS_URL", "CELERY_BROKER_URL", "AWS_STORAGE_BUCKET_NAME"),
     )
-    os.environ.pop("REDIS_URL", None)
-    os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ.pop("AWS_STORAGE_BUCKET_NAME", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def photo() -> bytes:

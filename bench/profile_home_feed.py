@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import DATABASE_ALIASES, distribution_ms, ensure_databases, log  # noqa: E402
+from bench.common import distribution_ms, ensure_databases, log, setup_django  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_profile_socialapp"
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -67,27 +67,7 @@ SIZE = {"readers": 8, "authors": 300, "follows": 40, "posts_per_author": 8, "big
 
 
 def configure(database_url: str, jwt_dir: str) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "socialapp.settings",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": REDIS_URL,
-            "DEBUG": "false",
-            "SECRET_KEY": "bench-only-secret-key",
-            "JWT_KEYS_DIR": jwt_dir,
-            "JWT_GENERATE_KEYS": "true",
-            "EVENTS_START_SWEEPER": "false",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    for name in [f"{alias.upper()}_DATABASE_URL" for alias in DATABASE_ALIASES]:
-        os.environ.pop(name, None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+    setup_django(database_url, environment={"REDIS_URL": REDIS_URL, "JWT_KEYS_DIR": jwt_dir})
 
 
 def seed(rng: random.Random) -> list[tuple[uuid.UUID, str]]:

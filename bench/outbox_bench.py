@@ -454,31 +454,39 @@ class Bench:
 
     def inprocess_processes(self, prefix: str, seconds: float) -> dict[str, Any]:
         """The deployed shape of in-process mode: the schedule served by `--processes` server-like
-        processes (one per core, as `uvicorn --workers`), each with `--publishers` / processes
-        threads; each process delivers its own events and measures commit -> handler itself."""
+        processes (one per core, as `uvicorn --workers`); each delivers its own events after commit."""
+        run = self.publish_from_processes(prefix, seconds, rate=self.rate, inprocess=True)
+        missing = self.wait_for(list(run["commits"]), lambda: self.effect_times(prefix), timeout=30)
+        result = self.latency_result(run, self.effect_times(prefix), missing, TARGET_INPROCESS_P99_MS)
+        result.update(
+            processes=run["processes"],
+            threads_per_process=run["threads_per_process"],
+            duplicate_handler_runs=run["duplicates"],
+            publisher_blocked_after_commit_ms=distribution_ms([run["exits"][k] - t for k, t in run["commits"].items()]),
+        )
+        log(
+            f"in-process latency ({run['processes']} processes): {result['latency_ms']}, "
+            f"achieved {result['achieved_rate']} events/s"
+        )
+        return result
+
+    def publish_from_processes(self, prefix: str, seconds: float, *, rate: float, inprocess: bool) -> dict[str, Any]:
+        """publish_paced's schedule served by `--processes` processes of `--publishers` / processes
+        threads each, as server workers would (no GIL shared with each other or with this process's
+        relay). The same result, with commit and exit times moved to this process's perf_counter."""
         processes = self.args.processes
         threads = max(1, self.publishers // processes)
-        log(
-            f"in-process latency: {self.rate:.0f} events/s for {seconds:.0f} s, {processes} processes x "
-            f"{threads} publisher threads"
-        )
+        mode = "in-process" if inprocess else "via broker"
+        log(f"{mode}: {rate:.0f} events/s for {seconds:.0f} s, {processes} publisher processes x {threads} threads")
         start_wall = time.time() + 3.0  # time for the processes to start and warm up
+        spec = {"key_prefix": prefix, "seconds": seconds, "rate": rate, "threads": threads, "inprocess": inprocess}
         children = [
             subprocess.Popen(
                 [
                     sys.executable,
                     __file__,
                     "--publisher-process",
-                    json.dumps(
-                        {
-                            "key_prefix": prefix,
-                            "seconds": seconds,
-                            "rate": self.rate,
-                            "threads": threads,
-                            "share": [p, processes],
-                            "start_wall": start_wall,
-                        }
-                    ),
+                    json.dumps({**spec, "share": [p, processes], "start_wall": start_wall}),
                 ],
                 stdout=subprocess.PIPE,
                 env={**os.environ},
@@ -491,58 +499,44 @@ class Bench:
             if child.returncode != 0:
                 raise RuntimeError(f"a publisher process failed ({child.returncode})")
             reports.append(json.loads(out.decode().strip().splitlines()[-1]))
-        latencies = [x for r in reports for x in r["latencies"]]
-        blocked = [x for r in reports for x in r["blocked"]]
-        events = sum(r["events"] for r in reports)
-        elapsed = max(r["last_exit_wall"] for r in reports) - start_wall
-        result = {
-            "target_rate": self.rate,
+        offset = time.perf_counter() - time.time()
+        commits = {(k, seq): wall + offset for r in reports for k, seq, wall in r["commits"]}
+        exits = {(k, seq): wall + offset for r in reports for k, seq, wall in r["exits"]}
+        return {
+            "commits": commits,
+            "exits": exits,
+            "count": len(exits),
+            "seconds": max(exits.values()) - (start_wall + offset),
+            "late": sum(r["late"] for r in reports),
+            "rate": rate,
             "publishers": threads * processes,
             "processes": processes,
             "threads_per_process": threads,
-            "events": events,
-            "publish_seconds": round(elapsed, 3),
-            "achieved_rate": round(events / elapsed, 1),
-            "late_sends": sum(r["late"] for r in reports),
-            "missing": sum(r["missing"] for r in reports),
-            "latency_ms": distribution_ms(latencies),
-            "p99_target_ms": TARGET_INPROCESS_P99_MS,
-            "_raw_seconds": latencies,
-            "duplicate_handler_runs": sum(r["duplicates"] for r in reports),
-            "publisher_blocked_after_commit_ms": distribution_ms(blocked),
+            "duplicates": sum(r["duplicates"] for r in reports),
         }
-        log(
-            f"in-process latency ({processes} processes): {result['latency_ms']}, achieved "
-            f"{result['achieved_rate']} events/s"
-        )
-        return result
 
     def serve_publisher_share(self, spec: dict[str, Any]) -> dict[str, Any]:
-        """In a publisher process: warm up, serve this process's share of the schedule."""
-        self.settings.KAFKA_BOOTSTRAP_SERVERS = ""
-        self.publish_paced(f"warm{spec['share'][0]}", 0.05, rate=self.rate, inprocess=True, publishers=1)
-        self.handled.clear()
+        """In a publisher process: warm up, serve this process's share of the schedule, and
+        report when each event committed and its transaction returned (wall clock)."""
+        if spec["inprocess"]:
+            self.settings.KAFKA_BOOTSTRAP_SERVERS = ""
+        self.publish_paced(f"warm{spec['share'][0]}", 0.05, rate=self.rate, inprocess=spec["inprocess"], publishers=1)
         duplicates_before = handled_count("duplicate")
         run = self.publish_paced(
             spec["key_prefix"],
             spec["seconds"],
             rate=spec["rate"],
-            inprocess=True,
+            inprocess=spec["inprocess"],
             publishers=spec["threads"],
             share=tuple(spec["share"]),
             start_wall=spec["start_wall"],
         )
-        prefix = spec["key_prefix"]
-        missing = self.wait_for(list(run["commits"]), lambda: self.effect_times(prefix), timeout=30)
-        handled = self.effect_times(prefix)
+        offset = time.time() - time.perf_counter()
         return {
-            "events": run["count"],
+            "commits": [[k, seq, t + offset] for (k, seq), t in run["commits"].items()],
+            "exits": [[k, seq, t + offset] for (k, seq), t in run["exits"].items()],
             "late": run["late"],
-            "missing": missing,
             "duplicates": int(handled_count("duplicate") - duplicates_before),
-            "latencies": [handled[k] - t for k, t in run["commits"].items() if k in handled],
-            "blocked": [run["exits"][k] - t for k, t in run["commits"].items()],
-            "last_exit_wall": time.time() - (time.perf_counter() - max(run["exits"].values())),
         }
 
     def kafka_latency(self) -> dict[str, Any]:
@@ -569,7 +563,13 @@ class Bench:
             result["process_consumer_ready_seconds"] = session["ready_seconds"]
             result["capacity_process"] = self.consumer_capacity("burst")
             result["process"] = self.kafka_run(
-                "consumer process, no probe", "np", self.rate, self.kafka_seconds, session, timing="effect"
+                "consumer process, no probe",
+                "np",
+                self.rate,
+                self.kafka_seconds,
+                session,
+                timing="effect",
+                publisher_processes=True,
             )
         result["consumer_overrides"] = CONSUMER_OVERRIDES
         return result
@@ -627,10 +627,21 @@ class Bench:
                 thread.join(40)
 
     def kafka_run(
-        self, name: str, prefix: str, rate: float, seconds: float, session: dict[str, Any], *, timing: str = "probe"
+        self,
+        name: str,
+        prefix: str,
+        rate: float,
+        seconds: float,
+        session: dict[str, Any],
+        *,
+        timing: str = "probe",
+        publisher_processes: bool = False,
     ) -> dict[str, Any]:
-        log(f"via broker, {name}: {rate:.0f} events/s for {seconds:.0f} s, {self.publishers} publisher threads")
-        run = self.publish_paced(prefix, seconds, rate=rate, inprocess=False)
+        if publisher_processes:
+            run = self.publish_from_processes(prefix, seconds, rate=rate, inprocess=False)
+        else:
+            log(f"via broker, {name}: {rate:.0f} events/s for {seconds:.0f} s, {self.publishers} publisher threads")
+            run = self.publish_paced(prefix, seconds, rate=rate, inprocess=False)
         if timing == "probe":
             missing = self.wait_for(list(run["commits"]), lambda: self.handled, timeout=120)
             handled = dict(self.handled)
@@ -639,6 +650,7 @@ class Bench:
             handled = self.effect_times(prefix)
         res = self.latency_result(run, handled, missing, TARGET_KAFKA_P99_MS)
         res["handler_time"] = "bench probe handler (perf_counter)" if timing == "probe" else "Effect.handled_at"
+        res["processes"] = run.get("processes", 0)
         res["stages_ms"] = self._stages(run["commits"], session["stages"], handled)
         log(f"via broker, {name}: {res['latency_ms']}, achieved {res['achieved_rate']} events/s")
         for stage, dist in res["stages_ms"].items():
@@ -784,7 +796,11 @@ def build_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         ),
         latency_row("c''. in-process, 1 publisher thread", ip["single_publisher"], target=False),
         # The deployed shape: `manage.py consume` runs as a process of its own.
-        latency_row("d. commit->handler via broker (consumer process)", kf["process"], target=True),
+        latency_row(
+            f"d. commit->handler via broker (consumer process; {kf['process']['processes']} publisher processes)",
+            kf["process"],
+            target=True,
+        ),
         latency_row("d'. via broker, consumer thread beside the publishers", kf["primary"], target=False),
         latency_row(f"d''. via broker at {LOW_RATE:.0f}/s, consumer thread", kf["low_rate"], target=False),
         (
@@ -853,7 +869,9 @@ def markdown(results: dict[str, Any], rows: list[tuple[str, ...]]) -> str:
         f"batch_size={kf['relay_batch_size']}, {kf['relay_batches']} relay batches in all runs; consumer overrides "
         f"{kf['consumer_overrides']}; ready (assigned + warm-up handled) after {kf['consumer_ready_seconds']} s "
         f"(consumer process: {kf['process_consumer_ready_seconds']} s).",
-        "- d, d' and the thread capacity: relay and consumer are threads of this process and the probe handler "
+        "- d: as deployed, the publishers are processes of their own (as API servers are), the relay a thread "
+        "of this process and the consumer a process of its own. "
+        "d', d'' and the thread capacity: relay and consumer are threads of this process and the probe handler "
         "(a second handler, after record_effect) gives the handler time. d'' and the process capacity: the "
         "consumer runs in a process of its own with only record_effect, timed by Effect.handled_at.",
     ]

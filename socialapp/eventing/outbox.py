@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from socialapp.db_router import alias_for_model
@@ -69,36 +70,71 @@ def publish_many(events: Sequence[Event]) -> list[Envelope]:
         )
         for event in events
     ]
-    rows = outbox._default_manager.bulk_create(
-        [
-            outbox(
-                event_id=envelope.id,
-                topic=event.topic,
-                event_type=envelope.type,
-                subject=envelope.subject,
-                envelope=envelope.model_dump_json(),
-                headers=headers,
-            )
-            for envelope, event in zip(envelopes, events, strict=True)
-        ]
-    )
-    _wake_delivery(source_app, alias, rows)
+    rows = [
+        outbox(
+            event_id=envelope.id,
+            topic=event.topic,
+            event_type=envelope.type,
+            subject=envelope.subject,
+            envelope=envelope.model_dump_json(),
+            headers=headers,
+            created_at=now,
+            available_at=now,
+        )
+        for envelope, event in zip(envelopes, events, strict=True)
+    ]
+    notify = events_mode() == "kafka" and connection.vendor == "postgresql"
+    if connection.features.can_return_rows_from_bulk_insert:
+        _insert_rows(outbox, connection, rows, wake_channel=notify_channel(alias) if notify else None)
+    else:
+        outbox._default_manager.bulk_create(rows)
+        if notify:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_notify(%s, '')", [notify_channel(alias)])
+    if events_mode() == "inprocess":
+        _deliver_after_commit(source_app, alias, rows)
     return envelopes
 
 
-def _wake_delivery(source_app: str, alias: str, rows: list[OutboxMessage]) -> None:
-    if events_mode() == "kafka":
-        connection = connections[alias]
-        if connection.vendor == "postgresql":
-            # NOTIFY is transactional: the relay hears it only if this transaction commits.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_notify(%s, '')", [notify_channel(alias)])
-        return
+# The columns publish fills from the row; attempts and last_error are written as 0 and '', the rest stay NULL.
+_INSERTED = ("event_id", "topic", "event_type", "subject", "envelope", "headers", "created_at", "available_at")
+
+
+def _insert_rows(
+    outbox: type[OutboxMessage], connection: Any, rows: list[OutboxMessage], *, wake_channel: str | None
+) -> None:
+    """One INSERT ... RETURNING id for the rows (and, in Kafka mode on PostgreSQL, the NOTIFY
+    that wakes the relay, in the same statement: NOTIFY is transactional, so the relay hears
+    it only if this transaction commits). What bulk_create does, for a fraction of its cost
+    on every write that publishes."""
+    meta = outbox._meta
+    by_name = {field.name: field for field in meta.concrete_fields}
+    fields = [by_name[name] for name in _INSERTED]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    values: list[Any] = []
+    for row in rows:
+        values.extend(field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields)
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ", 0, '')"] * len(rows))
+    table = connection.ops.quote_name(meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}, attempts, last_error) VALUES {placeholders} RETURNING id"
+    if wake_channel:
+        sql = f"WITH inserted AS ({sql}) SELECT id, pg_notify(%s, '') FROM inserted"
+        values.append(wake_channel)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        ids = sorted(row[0] for row in cursor.fetchall())
+    for row, row_id in zip(rows, ids, strict=True):  # ids are assigned in insertion order
+        row.pk = row_id
+        row._state.adding = False
+        row._state.db = connection.alias
+
+
+def _deliver_after_commit(source_app: str, alias: str, rows: list[OutboxMessage]) -> None:
     from socialapp.eventing.inprocess import deliver_committed, deliver_pending
 
     if all(row.pk for row in rows):
         transaction.on_commit(partial(deliver_committed, source_app, rows), using=alias)
-    else:  # a database that does not return ids from bulk inserts
+    else:  # a database that does not return ids from inserts
         transaction.on_commit(partial(deliver_pending, source_app), using=alias)
 
 

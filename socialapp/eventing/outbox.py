@@ -111,22 +111,28 @@ def _insert_rows(
     by_name = {field.name: field for field in meta.concrete_fields}
     fields = [by_name[name] for name in _INSERTED]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    values: list[Any] = []
-    for row in rows:
-        values.extend(field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields)
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ", 0, '')"] * len(rows))
     table = connection.ops.quote_name(meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}, attempts, last_error) VALUES {placeholders} RETURNING id"
-    if wake_channel:
-        sql = f"WITH inserted AS ({sql}) SELECT id, pg_notify(%s, '') FROM inserted"
-        values.append(wake_channel)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        ids = sorted(row[0] for row in cursor.fetchall())
-    for row, row_id in zip(rows, ids, strict=True):  # ids are assigned in insertion order
-        row.pk = row_id
-        row._state.adding = False
-        row._state.db = connection.alias
+    row_values = "(" + ", ".join(["%s"] * len(fields)) + ", 0, '')"
+    # As many rows a statement as the backend takes parameters for (SQLite limits them; Django's
+    # client-side binding on PostgreSQL does not).
+    batch = max(1, connection.ops.bulk_batch_size(fields, rows))
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        values: list[Any] = []
+        for row in chunk:
+            values.extend(field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields)
+        sql = f"INSERT INTO {table} ({columns}, attempts, last_error) VALUES {', '.join([row_values] * len(chunk))}"
+        sql += " RETURNING id"
+        if wake_channel:
+            sql = f"WITH inserted AS ({sql}) SELECT id, pg_notify(%s, '') FROM inserted"
+            values.append(wake_channel)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            ids = sorted(row[0] for row in cursor.fetchall())
+        for row, row_id in zip(chunk, ids, strict=True):  # ids are assigned in insertion order
+            row.pk = row_id
+            row._state.adding = False
+            row._state.db = connection.alias
 
 
 def _deliver_after_commit(source_app: str, alias: str, rows: list[OutboxMessage]) -> None:

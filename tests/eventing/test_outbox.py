@@ -76,6 +76,13 @@ def test_publish_many_keeps_the_given_order() -> None:
     assert len({env["id"] for _, env in rows}) == 3
 
 
+def test_publish_many_takes_thousands_of_events_in_one_call_in_order() -> None:
+    steps = [(f"k{i % 7}", i) for i in range(9_000)]  # 72,000 parameters
+    things_record(steps=steps)
+    rows = list(OutboxMessage.objects.order_by("id").values_list("subject", "envelope"))
+    assert [(subject, json.loads(envelope)["data"]["seq"]) for subject, envelope in rows] == steps
+
+
 def test_envelope_round_trips_through_json() -> None:
     with capture_events() as events:
         thing_record(key="x", seq=1)

@@ -478,22 +478,30 @@ class Bench:
         threads = max(1, self.publishers // processes)
         mode = "in-process" if inprocess else "via broker"
         log(f"{mode}: {rate:.0f} events/s for {seconds:.0f} s, {processes} publisher processes x {threads} threads")
-        start_wall = time.time() + 3.0  # time for the processes to start and warm up
         spec = {"key_prefix": prefix, "seconds": seconds, "rate": rate, "threads": threads, "inprocess": inprocess}
         children = [
             subprocess.Popen(
-                [
-                    sys.executable,
-                    __file__,
-                    "--publisher-process",
-                    json.dumps({**spec, "share": [p, processes], "start_wall": start_wall}),
-                ],
+                [sys.executable, __file__, "--publisher-process", json.dumps({**spec, "share": [p, processes]})],
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env={**os.environ},
             )
             for p in range(processes)
         ]
+        # The schedule starts once every process has set Django up and warmed up (a guessed
+        # head start made a slow start count as a slow publisher).
+        for child in children:
+            assert child.stdout is not None
+            while (line := child.stdout.readline()) and line.strip() != b"ready":
+                pass
+            if not line:
+                raise RuntimeError("a publisher process failed to start")
+        start_wall = time.time() + 0.2
         reports = []
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.write(f"{start_wall}\n".encode())
+            child.stdin.flush()
         for child in children:
             out, _ = child.communicate(timeout=seconds + 120)
             if child.returncode != 0:
@@ -521,6 +529,8 @@ class Bench:
         if spec["inprocess"]:
             self.settings.KAFKA_BOOTSTRAP_SERVERS = ""
         self.publish_paced(f"warm{spec['share'][0]}", 0.05, rate=self.rate, inprocess=spec["inprocess"], publishers=1)
+        print("ready", flush=True)
+        start_wall = float(sys.stdin.readline())
         duplicates_before = handled_count("duplicate")
         run = self.publish_paced(
             spec["key_prefix"],
@@ -529,7 +539,7 @@ class Bench:
             inprocess=spec["inprocess"],
             publishers=spec["threads"],
             share=tuple(spec["share"]),
-            start_wall=spec["start_wall"],
+            start_wall=start_wall,
         )
         offset = time.time() - time.perf_counter()
         return {

@@ -136,7 +136,17 @@ def apply_once(handler: Handler, event: Event, envelope: Envelope) -> bool:
     return True
 
 
-def run_handler(handler: Handler, event: Event, envelope: Envelope) -> bool:
-    """Apply the handler once, in a transaction of its own. False if it was already applied."""
+def run_handler(
+    handler: Handler, event: Event, envelope: Envelope, *, and_then: Callable[[], None] | None = None
+) -> bool:
+    """Apply the handler once, in a transaction of its own. False if it was already applied.
+
+    `and_then` runs in the same transaction after the handler (applied or a duplicate), so
+    a write on the handler's database, such as marking the outbox row delivered, commits
+    or rolls back with the handler's effects.
+    """
     with transaction.atomic(using=handler_database(handler.app_label)):
-        return apply_once(handler, event, envelope)
+        applied = apply_once(handler, event, envelope)
+        if and_then is not None:
+            and_then()
+        return applied

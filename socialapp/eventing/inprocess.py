@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import close_old_connections, connections
@@ -21,7 +22,7 @@ from socialapp.db_router import alias_for_model
 from socialapp.eventing import catalogue
 from socialapp.eventing.envelope import Envelope
 from socialapp.eventing.errors import MalformedEventError
-from socialapp.eventing.handlers import handlers_for, outbox_model, run_handler
+from socialapp.eventing.handlers import handler_database, handlers_for, outbox_model, run_handler
 from socialapp.eventing.models import OutboxMessage
 from socialapp.observability.context import request_context
 from socialapp.observability.metrics import EVENTS_HANDLED
@@ -70,16 +71,19 @@ def deliver_all_pending(*, grace_seconds: float = 0) -> int:
 
 
 def _deliver_rows(outbox: type[OutboxMessage], rows: list[OutboxMessage]) -> int:
-    delivered: list[int] = []
+    to_mark: list[int] = []
+    delivered = 0
     for row in rows:
-        error = _deliver_row(row)
+        error, marked = _deliver_row(outbox, row)
         if error is None:
-            delivered.append(row.pk)
+            delivered += 1
+            if not marked:
+                to_mark.append(row.pk)
         else:
             _record_failure(outbox, row, error)
-    if delivered:
-        _mark_delivered(outbox, delivered)
-    return len(delivered)
+    if to_mark:
+        _mark_delivered(outbox, to_mark)
+    return delivered
 
 
 def _mark_delivered(outbox: type[OutboxMessage], row_ids: list[int]) -> None:
@@ -99,28 +103,54 @@ def _mark_delivered(outbox: type[OutboxMessage], row_ids: list[int]) -> None:
         )
 
 
-def _deliver_row(row: OutboxMessage) -> str | None:
-    """Run every enabled handler of the row's event. Returns an error text, or None on success."""
+def _mark_one_delivered(outbox: type[OutboxMessage], row_id: int) -> None:
+    """Mark a row delivered in the caller's transaction (a handler's, on the outbox's database)."""
+    connection = connections[alias_for_model(outbox)]
+    if connection.vendor != "postgresql":
+        outbox._default_manager.filter(pk=row_id).update(delivered_at=timezone.now())
+        return
+    with connection.cursor() as cursor:  # the ORM's update costs more CPU than the statement
+        cursor.execute(f"UPDATE {outbox._meta.db_table} SET delivered_at = now() WHERE id = %s", [row_id])
+
+
+def _deliver_row(outbox: type[OutboxMessage], row: OutboxMessage) -> tuple[str | None, bool]:
+    """Run every enabled handler of the row's event. Returns an error text (None on success),
+    and whether the row was already marked delivered.
+
+    When the last handler writes to the outbox's own database and every handler before it
+    succeeded, the row is marked delivered in that handler's transaction: one statement and
+    one commit fewer per event, and the mark can never outlive a rolled-back effect.
+    """
     headers = row.headers or {}
     with request_context(headers.get("request_id")):
         try:
             envelope = Envelope.model_validate_json(row.envelope)
         except ValueError as error:
-            return f"malformed envelope: {error}"
+            return f"malformed envelope: {error}", False
         event_class = catalogue.lookup(envelope.type, envelope.version)
         if event_class is None:
-            return f"unknown event type {envelope.type} v{envelope.version}"
+            return f"unknown event type {envelope.type} v{envelope.version}", False
         handlers = handlers_for(envelope, enabled_app_labels())
         if not handlers:
-            return None
+            return None, False
         try:
             event = event_class.model_validate(envelope.data)
         except ValueError as error:
-            return str(MalformedEventError(f"data does not fit {event_class.__name__}: {error}"))
+            return str(MalformedEventError(f"data does not fit {event_class.__name__}: {error}")), False
+        outbox_alias = alias_for_model(outbox)
         failures: list[str] = []
-        for handler in handlers:
+        marked = False
+        for index, handler in enumerate(handlers):
+            mark_with_handler = (
+                not failures and index == len(handlers) - 1 and handler_database(handler.app_label) == outbox_alias
+            )
             try:
-                applied = run_handler(handler, event, envelope)
+                if mark_with_handler:
+                    mark = partial(_mark_one_delivered, outbox, row.pk)
+                    applied = run_handler(handler, event, envelope, and_then=mark)
+                    marked = True
+                else:
+                    applied = run_handler(handler, event, envelope)
             except Exception as error:  # a handler's bug must not stop other handlers or rows
                 logger.exception(
                     "in-process handler failed", extra={"handler": handler.name, "event_id": str(envelope.id)}
@@ -129,7 +159,7 @@ def _deliver_row(row: OutboxMessage) -> str | None:
                 failures.append(f"{handler.name}: {type(error).__name__}: {error}")
             else:
                 EVENTS_HANDLED.labels(handler.app_label, "ok" if applied else "duplicate").inc()
-        return "; ".join(failures) or None
+        return "; ".join(failures) or None, marked
 
 
 def _record_failure(outbox: type[OutboxMessage], row: OutboxMessage, error: str) -> None:

@@ -171,3 +171,44 @@ def test_a_periodic_sweep_leaves_just_committed_rows_to_their_transaction(monkey
 
     assert deliver_all_pending(grace_seconds=60) == 0
     assert deliver_all_pending(grace_seconds=0) == 1
+
+
+def test_the_delivered_mark_commits_or_rolls_back_with_the_last_handlers_effects(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def mark_fails(*args: object) -> None:
+        raise RuntimeError("the mark failed")
+
+    monkeypatch.setattr(inprocess, "_mark_one_delivered", mark_fails)
+    thing_record(key="a", seq=1)
+
+    # The handler's effect went with the failed mark: nothing half-applied, the row retried.
+    assert not Effect.objects.exists()
+    row = OutboxMessage.objects.get()
+    assert (row.delivered_at, row.attempts) == (None, 1)
+    assert "the mark failed" in row.last_error
+
+    monkeypatch.undo()
+    OutboxMessage.objects.update(available_at=timezone.now())
+    assert deliver_all_pending() == 1
+    assert list(Effect.objects.values_list("key", "seq")) == [("a", 1)]
+    assert OutboxMessage.objects.get().delivered_at is not None
+
+
+def test_a_row_whose_last_handler_fails_stays_pending_and_the_others_are_not_applied_twice() -> None:
+    @event_handler(ThingHappened, app_label="eventtests")
+    def flaky(event: ThingHappened, envelope: Envelope) -> None:
+        raise RuntimeError("flaky handler")
+
+    try:
+        thing_record(key="a", seq=1)
+        row = OutboxMessage.objects.get()
+        assert (row.delivered_at, row.attempts) == (None, 1)
+        assert Effect.objects.count() == 1  # record_effect ran and committed on its own
+    finally:
+        unregister_handler(f"{__name__}.{flaky.__qualname__}")
+
+    OutboxMessage.objects.update(available_at=timezone.now())
+    assert deliver_all_pending() == 1
+    assert Effect.objects.count() == 1  # the retry found record_effect's inbox row
+    assert OutboxMessage.objects.get().delivered_at is not None

@@ -32,7 +32,7 @@ from socialapp.eventing.envelope import Envelope
 from socialapp.eventing.errors import MalformedEventError, UnknownEventTypeError
 from socialapp.eventing.handlers import (
     Handler,
-    apply_once,
+    claim_all,
     consumer_topics,
     handler_database,
     handlers_for,
@@ -158,12 +158,21 @@ class EventConsumer:
             return
 
     def _apply_together(self, work: list[_Work]) -> list[str]:
+        """Claim the whole batch's inbox rows in one statement, then run the handlers of the
+        pairs claimed now, in message order, all in one transaction."""
         outcomes: list[str] = []
         with transaction.atomic(using=self.database):
+            claimed = claim_all([(handler, envelope) for _, _, envelope, handlers in work for handler in handlers])
             for message, event, envelope, handlers in work:
                 with request_context(envelope_request_id(message)):
                     for handler in handlers:
-                        outcomes.append("ok" if apply_once(handler, event, envelope) else "duplicate")
+                        key = (envelope.id, handler.name)
+                        if key in claimed:
+                            claimed.discard(key)  # the same event twice in a batch runs once
+                            handler.func(event, envelope)
+                            outcomes.append("ok")
+                        else:
+                            outcomes.append("duplicate")
         return outcomes
 
     def _parse(self, message: Message) -> _Work | None:

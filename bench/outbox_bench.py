@@ -409,6 +409,13 @@ class Bench:
         self, run: dict[str, Any], handled: dict[tuple[str, int], float], missing: int, target_ms: float
     ) -> dict[str, Any]:
         latencies = [handled[k] - t for k, t in run["commits"].items() if k in handled]
+        # The slowest event of each second of the run: shows whether a tail is a stall or a trend.
+        first = min(run["commits"].values())
+        worst_by_second: dict[int, float] = {}
+        for key, committed in run["commits"].items():
+            if key in handled:
+                second = int(committed - first)
+                worst_by_second[second] = max(worst_by_second.get(second, 0.0), handled[key] - committed)
         return {
             "target_rate": run["rate"],
             "publishers": run["publishers"],
@@ -419,6 +426,7 @@ class Bench:
             "missing": missing,
             "latency_ms": distribution_ms(latencies),
             "p99_target_ms": target_ms,
+            "max_ms_by_second": [round(worst_by_second[s] * 1000, 1) for s in sorted(worst_by_second)],
             "_raw_seconds": latencies,
         }
 
@@ -646,7 +654,10 @@ class Bench:
         timing: str = "probe",
     ) -> dict[str, Any]:
         log(f"via broker, {name}: {rate:.0f} events/s for {seconds:.0f} s, {self.publishers} publisher threads")
-        run = self.publish_paced(prefix, seconds, rate=rate, inprocess=False)
+        if timing != "probe" and os.environ.get("BENCH_PUBLISHER_PROCESSES"):
+            run = self.publish_from_processes(prefix, seconds, rate=rate, inprocess=False)
+        else:
+            run = self.publish_paced(prefix, seconds, rate=rate, inprocess=False)
         if timing == "probe":
             missing = self.wait_for(list(run["commits"]), lambda: self.handled, timeout=120)
             handled = dict(self.handled)
@@ -657,6 +668,7 @@ class Bench:
         res["handler_time"] = "bench probe handler (perf_counter)" if timing == "probe" else "Effect.handled_at"
         res["stages_ms"] = self._stages(run["commits"], session["stages"], handled)
         log(f"via broker, {name}: {res['latency_ms']}, achieved {res['achieved_rate']} events/s")
+        log(f"  slowest event of each second (ms): {res['max_ms_by_second']}")
         for stage, dist in res["stages_ms"].items():
             log(f"  {stage}: {dist}")
         return res

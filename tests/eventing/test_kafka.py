@@ -14,6 +14,7 @@ import uuid
 from collections import defaultdict
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from confluent_kafka import Producer
@@ -269,6 +270,26 @@ def test_the_relay_is_woken_by_the_commit_not_by_polling(kafka: str) -> None:
         thing_record(key="wake", seq=1)
         wait_until(lambda: not OutboxMessage.objects.exists(), timeout=10)
         assert time.monotonic() - started < 5  # far under the 60 s polling interval
+
+
+def test_commits_right_behind_the_one_that_woke_the_relay_go_out_in_the_same_drain(kafka: str) -> None:
+    with running_relay(poll_seconds=60, gather_seconds=0.5) as relay:
+        wait_until(lambda: relay.is_leader, what="leadership")
+        time.sleep(0.3)  # the relay is now waiting on LISTEN
+        drains: list[int] = []
+        relay_pending = relay.relay_pending
+
+        def counted_drain(**kwargs: Any) -> int:
+            relayed = relay_pending(**kwargs)
+            drains.append(relayed)
+            return relayed
+
+        relay.relay_pending = counted_drain  # type: ignore[method-assign]
+        for seq in range(5):  # five transactions, well within the half second gathered
+            thing_record(key="gathered", seq=seq)
+        wait_until(lambda: not OutboxMessage.objects.exists(), timeout=10)
+
+    assert [n for n in drains if n] == [5]
 
 
 def test_the_relay_survives_losing_its_database_connections(kafka: str) -> None:

@@ -40,7 +40,7 @@ def producer_config(**overrides: Any) -> dict[str, Any]:
         **client_config(),
         "enable.idempotence": True,
         "acks": "all",
-        "linger.ms": 2,
+        "linger.ms": settings.KAFKA_PRODUCER_LINGER_MS,
         "batch.num.messages": 10000,
         "queue.buffering.max.messages": 200000,
         **overrides,

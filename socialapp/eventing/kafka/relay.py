@@ -22,6 +22,7 @@ from typing import Any
 
 import psycopg
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
+from django.conf import settings
 from django.db import DatabaseError, connections
 from psycopg import generators, pq
 from psycopg.adapt import Transformer
@@ -54,6 +55,7 @@ class OutboxRelay:
         *,
         batch_size: int = 2000,
         poll_seconds: float = 1.0,
+        gather_seconds: float | None = None,
         flush_timeout: float = 30.0,
         stop: threading.Event | None = None,
         producer_overrides: dict[str, Any] | None = None,
@@ -64,6 +66,7 @@ class OutboxRelay:
         self.table = self.outbox._meta.db_table
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.gather_seconds = settings.KAFKA_PRODUCER_LINGER_MS / 1000 if gather_seconds is None else gather_seconds
         self.flush_timeout = flush_timeout
         self.stop = stop or threading.Event()
         self.producer = Producer(producer_config(**(producer_overrides or {})))
@@ -94,21 +97,33 @@ class OutboxRelay:
     def _relay_while_leader(self, listener: psycopg.Connection[Any] | None) -> None:
         while not self.stop.is_set():
             self.relay_pending()
-            self._wait_for_work(listener)
+            if self._wait_for_work(listener) and listener is not None and self.gather_seconds > 0:
+                self._gather(listener)
 
-    def _wait_for_work(self, listener: psycopg.Connection[Any] | None) -> None:
+    def _wait_for_work(self, listener: psycopg.Connection[Any] | None) -> bool:
+        """Wait for a commit's notification (True) or the polling interval (False)."""
         if listener is None:
             self.stop.wait(self.poll_seconds)
-            return
+            return False
         # Returns at the first notification or after the polling interval, and checks
         # `stop` twice a second so a shutdown never waits a whole interval.
         deadline = time.monotonic() + self.poll_seconds
         while not self.stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return
+                return False
             if list(listener.notifies(timeout=min(remaining, 0.5), stop_after=1)):
-                return
+                return True
+        return False
+
+    def _gather(self, listener: psycopg.Connection[Any]) -> None:
+        """A commit woke the relay: let the commits right behind it land first, so one drain
+        and one produce request carry them all (each drain ends with a flush, which sends at
+        once whatever linger.ms says; the broker pays per request). Then drop the
+        notifications that came meanwhile: a notification arrives only after its
+        transaction committed, so the drain that follows reads their rows."""
+        self.stop.wait(self.gather_seconds)
+        list(listener.notifies(timeout=0))
 
     # --- draining -------------------------------------------------------------------------
     def relay_pending(self, *, max_batches: int | None = None) -> int:

@@ -654,7 +654,7 @@ class Bench:
         timing: str = "probe",
     ) -> dict[str, Any]:
         log(f"via broker, {name}: {rate:.0f} events/s for {seconds:.0f} s, {self.publishers} publisher threads")
-        if timing != "probe" and os.environ.get("BENCH_PUBLISHER_PROCESSES"):
+        if timing != "probe" and self.args.broker_publisher_processes:
             run = self.publish_from_processes(prefix, seconds, rate=rate, inprocess=False)
         else:
             run = self.publish_paced(prefix, seconds, rate=rate, inprocess=False)
@@ -886,8 +886,9 @@ def markdown(results: dict[str, Any], rows: list[tuple[str, ...]]) -> str:
         f"{kf['consumer_overrides']}; ready (assigned + warm-up handled) after {kf['consumer_ready_seconds']} s "
         f"(consumer process: {kf['process_consumer_ready_seconds']} s).",
         "- d: the consumer is a process of its own, as deployed; the publishers stay threads of this process "
-        "beside the relay: they are the load here, and as 2 processes (tried 2026-12-01: 387/s reached) they "
-        "took the CPU the consumer needs on this 2-core machine (p99 10.9 s). "
+        "beside the relay: they are the load here, and as 2 processes (`--broker-publisher-processes`; "
+        "2026-12-01 after ADR 0008: 499/s reached, p99 773 ms) they take the CPU the consumer needs on this "
+        "2-core machine, where a deployment would put them on other nodes. "
         "d', d'' and the thread capacity: relay and consumer are threads of this process and the probe handler "
         "(a second handler, after record_effect) gives the handler time. d'' and the process capacity: the "
         "consumer runs in a process of its own with only record_effect, timed by Effect.handled_at.",
@@ -964,6 +965,12 @@ def main() -> int:
         type=int,
         default=2,
         help="processes serving the in-process latency run's schedule, as server workers (default 2)",
+    )
+    parser.add_argument(
+        "--broker-publisher-processes",
+        action="store_true",
+        help="run d's publishers as --processes processes instead of threads of this process (they then "
+        "take the consumer's CPU on 2 cores; see bench/README.md)",
     )
     parser.add_argument("--publisher-process", help=argparse.SUPPRESS)  # internal: one of those processes
     parser.add_argument(

@@ -6,11 +6,15 @@ Seeds a modest graph of its own (readers following ~40 authors and one author to
 out, posts with hashtags, mentions and media, some liked by the reader) into databases of its
 own (`bench_profile_socialapp_*`, created if missing, kept afterwards) and Redis database 14
 (flushed at start), reads every reader's home feed once (the timeline is built, the posts are
-cached), then times a 20-post page four ways, as the deployment runs it (`socialapp.settings`,
+cached), then times a 20-post page six ways, as the deployment runs it (`socialapp.settings`,
 DEBUG off, the environment's DATABASE_CONN_MAX_AGE / DATABASE_POOL):
 
 - selector: `selectors.home_feed_page` (timeline store, pulled authors, post cache);
 - selector + loaders: that plus the two batched lookups a page needs (authors, likedByMe);
+- request floor: the smallest authenticated GraphQL request (`{ __typename }`), on a kept
+  connection: what every request costs before any field;
+- GraphQL ids only: the homeFeed request asking only for the posts' ids, kept connection: the
+  page without its fields and their hydration;
 - GraphQL, kept conn.: the same request on a connection left open (what CONN_MAX_AGE > 0
   would give), to tell the connection's cost from the rest;
 - GraphQL: the whole request through Django's test client (middleware, JWT, view, graphene)
@@ -63,6 +67,10 @@ query Home($first: Int) {
   }
 }
 """
+# The same page asking only for ids (what the page costs before its fields), and the smallest
+# authenticated request (what any request costs: middleware, token, view, JSON).
+IDS_QUERY = "query Home($first: Int) { homeFeed(first: $first) { edges { node { id } } } }"
+FLOOR_QUERY = "query Floor { __typename }"
 SIZE = {"readers": 8, "authors": 300, "follows": 40, "posts_per_author": 8, "big_author_posts": 20}
 
 
@@ -139,18 +147,23 @@ def measure(readers: list[tuple[uuid.UUID, str]], tokens: list[str], rounds: int
     from apps.feed import selectors
 
     client = Client()
-    body = json.dumps({"query": HOME_QUERY, "variables": {"first": PAGE}})
+    bodies = {
+        query: json.dumps({"query": query, "variables": {"first": PAGE} if "$first" in query else {}})
+        for query in (HOME_QUERY, IDS_QUERY, FLOOR_QUERY)
+    }
 
-    def graphql(token: str, *, keep_connection: bool = False) -> None:
+    def graphql(token: str, *, keep_connection: bool = False, query: str = HOME_QUERY) -> None:
         response = client.post(
-            "/graphql/feed/", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+            "/graphql/feed/", bodies[query], content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
         )
         if not keep_connection:
             # The test client keeps connections open between requests; a server closes them (or
             # gives them back to the pool) when a request finishes: do as it does.
             close_old_connections()
         data = response.json()
-        if response.status_code != 200 or "errors" in data or len(data["data"]["homeFeed"]["edges"]) != PAGE:
+        if response.status_code != 200 or "errors" in data:
+            raise RuntimeError(response.content[:300])
+        if query != FLOOR_QUERY and len(data["data"]["homeFeed"]["edges"]) != PAGE:
             raise RuntimeError(response.content[:300])
 
     def loaders(user_id: uuid.UUID, page: selectors.PostPage) -> None:
@@ -167,7 +180,14 @@ def measure(readers: list[tuple[uuid.UUID, str]], tokens: list[str], rounds: int
 
     with connections["feed"].execute_wrapper(record):  # survives the request's reconnection
         graphql(tokens[0])
-    names = ("selector", "selector + loaders", "GraphQL, kept conn.", "GraphQL request")
+    names = (
+        "selector",
+        "selector + loaders",
+        "request floor",
+        "GraphQL ids only",
+        "GraphQL, kept conn.",
+        "GraphQL request",
+    )
     times: dict[str, list[float]] = {name: [] for name in names}
     cpu: dict[str, float] = dict.fromkeys(names, 0.0)
 
@@ -189,6 +209,10 @@ def measure(readers: list[tuple[uuid.UUID, str]], tokens: list[str], rounds: int
                 loaders(user_id, selectors.home_feed_page(user_id=user_id, first=PAGE))
     for _ in range(rounds):
         for token in tokens:
+            with timed("request floor"):
+                graphql(token, keep_connection=True, query=FLOOR_QUERY)
+            with timed("GraphQL ids only"):
+                graphql(token, keep_connection=True, query=IDS_QUERY)
             with timed("GraphQL, kept conn."):
                 graphql(token, keep_connection=True)
     for _ in range(rounds):

@@ -6,6 +6,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -106,6 +108,44 @@ def test_posts_of_authors_too_big_to_fan_out_are_merged_at_read_time(settings: S
     assert ids(page) == [posts[4].id, posts[2].id, posts[1].id, posts[0].id]
     second = selectors.home_feed_page(user_id=reader.user_id, first=2, after_id=posts[4].id)
     assert (ids(second), second.has_next) == ([posts[2].id, posts[1].id], True)
+
+
+def test_several_big_authors_each_with_more_than_a_page_are_merged_newest_first(settings: SettingsWrapper) -> None:
+    settings.FEED_FANOUT_MAX_FOLLOWERS = 0  # every followed author is pulled at read time
+    reader = make_author()
+    stars = [make_author() for _ in range(3)]
+    for star in stars:
+        make_follow(reader, star)
+    selectors.home_feed_page(user_id=reader.user_id, first=5)
+    posts = [make_post(stars[n % 3]) for n in range(12)]  # 4 each, interleaved in time
+    newest_first = [post.id for post in reversed(posts)]
+
+    first = selectors.home_feed_page(user_id=reader.user_id, first=5)
+    second = selectors.home_feed_page(user_id=reader.user_id, first=5, after_id=ids(first)[-1])
+    last = selectors.home_feed_page(user_id=reader.user_id, first=5, after_id=ids(second)[-1])
+
+    assert ids(first) + ids(second) + ids(last) == newest_first
+    assert (first.has_next, second.has_next, last.has_next) == (True, True, False)
+
+
+def test_a_page_costs_the_same_queries_whatever_the_number_of_big_authors_followed(
+    settings: SettingsWrapper,
+) -> None:
+    settings.FEED_FANOUT_MAX_FOLLOWERS = 0
+
+    def queries_of_a_page(big_authors: int) -> int:
+        reader = make_author()
+        for _ in range(big_authors):
+            star = make_author()
+            make_follow(reader, star)
+            make_post(star)
+        selectors.home_feed_page(user_id=reader.user_id, first=10)  # timeline built, posts cached
+        with CaptureQueriesContext(connections["feed"]) as queries:
+            page = selectors.home_feed_page(user_id=reader.user_id, first=10)
+        assert len(page.posts) == big_authors
+        return len(queries)
+
+    assert queries_of_a_page(1) == queries_of_a_page(6)
 
 
 def test_deleted_posts_left_in_a_timeline_are_skipped_and_forgotten() -> None:

@@ -16,10 +16,15 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from apps.feed.content import normalise_hashtag
+from apps.feed.hot_reads import fetch_on_postgres
 from apps.feed.models import Author, Comment, Like, Post
 from apps.feed.snapshots import AuthorSnapshot, PostSnapshot, posts_by_ids
 from apps.feed.timelines.reading import open_home_timeline
 from socialapp.errors import InvalidInputError
+
+# The two batched lookups of every page, written out for PostgreSQL (apps/feed/hot_reads.py).
+_AUTHORS_SQL = "SELECT user_id, username, display_name, avatar_media_id FROM {table} WHERE user_id = ANY(%s)"
+_LIKED_SQL = "SELECT post_id FROM {table} WHERE user_id = %s AND post_id = ANY(%s)"
 
 PAGE_SIZE_MAX = 100
 PAGE_SIZE_DEFAULT = 20
@@ -107,7 +112,10 @@ def liked_among(*, user_id: uuid.UUID, post_ids: Iterable[int]) -> set[int]:
     wanted = set(post_ids)
     if not wanted:
         return set()
-    return set(Like.objects.filter(user_id=user_id, post_id__in=wanted).values_list("post_id", flat=True))
+    rows = fetch_on_postgres(Like, _LIKED_SQL, [user_id, list(wanted)])
+    if rows is None:
+        return set(Like.objects.filter(user_id=user_id, post_id__in=wanted).values_list("post_id", flat=True))
+    return {post_id for (post_id,) in rows}
 
 
 # --- comments -------------------------------------------------------------------------------
@@ -131,7 +139,14 @@ def authors_by_ids(user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, AuthorSnaps
     wanted = set(user_ids)
     if not wanted:
         return {}
-    known = {author.user_id: AuthorSnapshot.of(author) for author in Author.objects.filter(user_id__in=wanted)}
+    rows = fetch_on_postgres(Author, _AUTHORS_SQL, [list(wanted)])
+    if rows is None:
+        rows = list(
+            Author.objects.filter(user_id__in=wanted).values_list(
+                "user_id", "username", "display_name", "avatar_media_id"
+            )
+        )
+    known = {row[0]: AuthorSnapshot.from_row(*row) for row in rows}
     return {user_id: known.get(user_id) or AuthorSnapshot.placeholder(user_id) for user_id in wanted}
 
 

@@ -81,13 +81,19 @@ class AuthorSnapshot:
 
     @classmethod
     def of(cls, author: Author) -> AuthorSnapshot:
-        if not author.username:
-            return cls.placeholder(author.user_id)
+        return cls.from_row(author.user_id, author.username, author.display_name, author.avatar_media_id)
+
+    @classmethod
+    def from_row(
+        cls, user_id: uuid.UUID, username: str, display_name: str, avatar_media_id: uuid.UUID | None
+    ) -> AuthorSnapshot:
+        if not username:
+            return cls.placeholder(user_id)
         return cls(
-            user_id=author.user_id,
-            username=author.username,
-            display_name=author.display_name or author.username,
-            avatar_media_id=author.avatar_media_id,
+            user_id=user_id,
+            username=username,
+            display_name=display_name or username,
+            avatar_media_id=avatar_media_id,
             known=True,
         )
 

@@ -13,7 +13,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.feed import selectors
 from apps.feed.models import TimelineReader
-from apps.feed.services import post_delete, post_publish
+from apps.feed.services import post_delete, post_like, post_publish
+from apps.feed.timelines import reading
 from apps.feed.timelines.store import timeline_store
 from socialapp.errors import DomainError
 from tests.conftest import ALL_DATABASES
@@ -26,6 +27,15 @@ pytestmark = pytest.mark.django_db(databases=ALL_DATABASES)
 def _store(request: pytest.FixtureRequest, settings: SettingsWrapper) -> None:
     """Every read runs on both timeline stores."""
     settings.FEED_TIMELINE_STORE = request.param
+
+
+@pytest.fixture(autouse=True, params=["hand-written SQL", "ORM"])
+def _read_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every read runs both ways: the statements written out for PostgreSQL, and the ORM
+    queries other databases (the embedded SQLite default) use; both must answer the same."""
+    if request.param == "ORM":
+        for module in (selectors, reading):
+            monkeypatch.setattr(module, "fetch_on_postgres", lambda *args: None)
 
 
 def ids(page: selectors.PostPage) -> list[int]:
@@ -240,6 +250,28 @@ def test_unknown_authors_are_placeholders() -> None:
             "Unknown user",
             False,
         )
+
+
+def test_authors_carry_their_avatar() -> None:
+    avatar = uuid.uuid4()
+    with_avatar, without = make_author(username="bob", avatar_media_id=avatar), make_author(username="carol")
+
+    authors = selectors.authors_by_ids([with_avatar.user_id, without.user_id])
+
+    assert (authors[with_avatar.user_id].avatar_media_id, authors[without.user_id].avatar_media_id) == (avatar, None)
+    assert selectors.authors_by_ids([]) == {}
+
+
+def test_liked_among_answers_which_of_the_posts_the_user_likes() -> None:
+    reader, other = make_author(), make_author()
+    posts = [make_post() for _ in range(4)]
+    post_like(user_id=reader.user_id, post_id=posts[0].id)
+    post_like(user_id=reader.user_id, post_id=posts[2].id)
+    post_like(user_id=other.user_id, post_id=posts[1].id)
+
+    assert selectors.liked_among(user_id=reader.user_id, post_ids=[p.id for p in posts]) == {posts[0].id, posts[2].id}
+    assert selectors.liked_among(user_id=reader.user_id, post_ids=[posts[1].id, posts[3].id]) == set()
+    assert selectors.liked_among(user_id=reader.user_id, post_ids=[]) == set()
 
 
 def test_search_documents_carry_text_tags_and_author() -> None:

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.feed import config
+from apps.feed.hot_reads import fetch_on_postgres
 from apps.feed.models import Author, FollowEdge, Post, TimelineReader
 from apps.feed.timelines.store import TimelineStore, timeline_store
 
@@ -86,15 +87,13 @@ def rebuild(user_id: uuid.UUID, *, store: TimelineStore | None = None) -> list[i
     return ids
 
 
-# Every home page runs these two reads; on PostgreSQL they are written out once, here, because
-# building them through the ORM cost more CPU than running them (about 1 ms a page of the 5.6 ms
-# the selector took, measured with bench/profile_home_feed.py). Other databases use the ORM.
-_LAST_READ_SQL = "SELECT last_read_at FROM {reader} WHERE user_id = %s"
+# Written out for PostgreSQL (apps/feed/hot_reads.py); other databases use the ORM.
+_LAST_READ_SQL = "SELECT last_read_at FROM {table} WHERE user_id = %s"
 _PULLED_SQL = """
 SELECT newest.id FROM {edge} AS edge
 JOIN {author} AS author ON author.user_id = edge.followee_id AND author.followers_count > %s
 CROSS JOIN LATERAL (
-    SELECT post.id FROM {post} AS post
+    SELECT post.id FROM {{table}} AS post
     WHERE post.author_id = edge.followee_id AND post.id < %s
     ORDER BY post.id DESC LIMIT %s
 ) AS newest
@@ -105,13 +104,10 @@ _NO_UPPER_BOUND = 2**63 - 1  # post ids are positive bigints
 
 
 def _last_read_at(user_id: uuid.UUID) -> datetime | None:
-    connection = connections[router.db_for_read(TimelineReader)]
-    if connection.vendor != "postgresql":
+    rows = fetch_on_postgres(TimelineReader, _LAST_READ_SQL, [user_id])
+    if rows is None:
         return TimelineReader.objects.filter(pk=user_id).values_list("last_read_at", flat=True).first()
-    with connection.cursor() as cursor:
-        cursor.execute(_LAST_READ_SQL.format(reader=TimelineReader._meta.db_table), [user_id])
-        row = cursor.fetchone()
-    return None if row is None else row[0]
+    return rows[0][0] if rows else None
 
 
 def _pulled_post_ids(user_id: uuid.UUID, *, before: int | None, limit: int) -> list[int]:
@@ -121,19 +117,11 @@ def _pulled_post_ids(user_id: uuid.UUID, *, before: int | None, limit: int) -> l
     `limit` posts (by index), merged: O(pulled authors x page size), whatever the reader
     follows or they posted. One statement on PostgreSQL; two queries elsewhere.
     """
-    connection = connections[router.db_for_read(Post)]
-    if connection.vendor == "postgresql":
-        sql = _PULLED_SQL.format(edge=FollowEdge._meta.db_table, author=Author._meta.db_table, post=Post._meta.db_table)
-        params: list[int | uuid.UUID] = [
-            config.fanout_max_followers(),
-            before or _NO_UPPER_BOUND,
-            limit,
-            user_id,
-            limit,
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [post_id for (post_id,) in cursor.fetchall()]
+    sql = _PULLED_SQL.format(edge=FollowEdge._meta.db_table, author=Author._meta.db_table)
+    params = [config.fanout_max_followers(), before or _NO_UPPER_BOUND, limit, user_id, limit]
+    rows = fetch_on_postgres(Post, sql, params)
+    if rows is not None:
+        return [post_id for (post_id,) in rows]
     big = Author.objects.filter(followers_count__gt=config.fanout_max_followers()).values("user_id")
     pulled = list(
         FollowEdge.objects.filter(follower_id=user_id, followee_id__in=big).values_list("followee_id", flat=True)

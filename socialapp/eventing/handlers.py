@@ -116,23 +116,8 @@ def apply_once(handler: Handler, event: Event, envelope: Envelope) -> bool:
     The claim is `INSERT ... ON CONFLICT DO NOTHING RETURNING`: a duplicate costs no
     exception and no savepoint, so a consumer can apply a whole batch in one transaction.
     """
-    inbox = inbox_model(handler.app_label)
-    connection = connections[alias_for_model(inbox)]
-    meta = inbox._meta
-    values = [
-        meta.get_field("event_id").get_db_prep_value(envelope.id, connection),
-        handler.name,
-        envelope.type,
-        meta.get_field("processed_at").get_db_prep_value(timezone.now(), connection),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {meta.db_table} (event_id, handler, event_type, processed_at) VALUES (%s, %s, %s, %s) "
-            "ON CONFLICT (event_id, handler) DO NOTHING RETURNING id",
-            values,
-        )
-        if cursor.fetchone() is None:
-            return False
+    if not claim_all([(handler, envelope)]):
+        return False
     handler.func(event, envelope)
     return True
 
@@ -161,8 +146,11 @@ def claim_all(pairs: list[tuple[Handler, Envelope]]) -> set[tuple[uuid.UUID, str
     now = meta.get_field("processed_at").get_db_prep_value(timezone.now(), connection)
     claimed: set[tuple[uuid.UUID, str]] = set()
     with connection.cursor() as cursor:
-        for start in range(0, len(pairs), CLAIM_CHUNK_ROWS):
-            chunk = pairs[start : start + CLAIM_CHUNK_ROWS]
+        # Within the backend's parameter limit too (SQLite's is lower than PostgreSQL's).
+        fields = [meta.get_field(name) for name in ("event_id", "handler", "event_type", "processed_at")]
+        chunk_rows = max(1, min(CLAIM_CHUNK_ROWS, connection.ops.bulk_batch_size(fields, pairs)))
+        for start in range(0, len(pairs), chunk_rows):
+            chunk = pairs[start : start + chunk_rows]
             values: list[Any] = []
             for handler, envelope in chunk:
                 values += [event_id_field.get_db_prep_value(envelope.id, connection), handler.name, envelope.type, now]

@@ -21,6 +21,7 @@ from django.conf import settings  # noqa: E402
 from apps.media.asgi import limit_upload_bodies  # noqa: E402
 from socialapp.authn.viewer import WebSocketViewerMiddleware  # noqa: E402
 from socialapp.eventing.inprocess import start_sweeper  # noqa: E402
+from socialapp.gc_tuning import tune_garbage_collector  # noqa: E402
 from socialapp.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -37,3 +38,6 @@ application = ProtocolTypeRouter(
 # In-process mode: deliver what a previous process left undelivered, then keep sweeping.
 if getattr(settings, "EVENTS_START_SWEEPER", True):
     start_sweeper()
+
+# Last: everything loaded so far lives as long as the worker; keep it out of GC passes.
+tune_garbage_collector()

@@ -197,6 +197,15 @@ EVENTS_RETENTION_DAYS: float = env.float("EVENTS_RETENTION_DAYS", default=7)
 # Whether loading the ASGI application starts that sweeper (tests load it without one).
 EVENTS_START_SWEEPER: bool = env.bool("EVENTS_START_SWEEPER", default=True)
 
+# --- long-running processes -------------------------------------------------------------
+# The cycle collector of server workers, relays and consumers (socialapp/gc_tuning.py, ADR
+# 0010): what start-up loaded is frozen out of collections. GC_THRESHOLDS, when set, replaces
+# Python's generation thresholds (700, 10, 10); empty keeps them.
+GC_FREEZE_AFTER_STARTUP: bool = env.bool("GC_FREEZE_AFTER_STARTUP", default=True)
+GC_THRESHOLDS: list[int] = env.list("GC_THRESHOLDS", cast=int, default=[])
+if not 0 <= len(GC_THRESHOLDS) <= 3 or any(threshold < 0 for threshold in GC_THRESHOLDS):
+    raise ImproperlyConfigured(f"GC_THRESHOLDS takes up to three counts >= 0, got {GC_THRESHOLDS}.")
+
 # --- authentication ---------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"
 # Argon2 first: new passwords are hashed with it; older hashes are upgraded on login.

@@ -11,6 +11,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/social
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ.setdefault("EVENTS_START_SWEEPER", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# The test process imports the ASGI module; its collector stays as Python sets it.
+os.environ.setdefault("GC_FREEZE_AFTER_STARTUP", "false")
 # One RS256 key pair per test session, generated on first use and shared with child servers.
 os.environ.setdefault("JWT_KEYS_DIR", os.path.join(tempfile.gettempdir(), f"socialapp-test-jwt-{os.getpid()}"))
 os.environ.setdefault("JWT_GENERATE_KEYS", "true")

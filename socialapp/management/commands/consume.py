@@ -12,6 +12,7 @@ from prometheus_client import start_http_server
 
 from socialapp.eventing.kafka.consumer import EventConsumer
 from socialapp.eventing.outbox import events_mode
+from socialapp.gc_tuning import tune_garbage_collector
 from socialapp.services import app_label_for_service
 
 
@@ -35,4 +36,5 @@ class Command(BaseCommand):
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
+        tune_garbage_collector()
         EventConsumer(label, max_attempts=settings.EVENTS_CONSUMER_MAX_ATTEMPTS, stop=stop).run()

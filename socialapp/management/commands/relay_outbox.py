@@ -17,6 +17,7 @@ from prometheus_client import start_http_server
 from socialapp.eventing.inprocess import deliver_all_pending
 from socialapp.eventing.kafka.relay import run_relays
 from socialapp.eventing.outbox import events_mode
+from socialapp.gc_tuning import tune_garbage_collector
 from socialapp.services import app_label_for_service, enabled_app_labels
 
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             return
         if options["metrics_port"]:
             start_http_server(options["metrics_port"], addr=options["metrics_addr"])
+        tune_garbage_collector()
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())

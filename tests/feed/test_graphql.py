@@ -197,6 +197,22 @@ def test_unfollowing_editing_and_deleting_show_in_the_home_feed(server: LiveServ
     assert published() == ["post.created", "post.created", "post.edited", "post.deleted"]
 
 
+def test_home_feed_requests_share_the_servers_redis_connections(server: LiveServer) -> None:
+    alice, bob = user("alice"), user("bob")
+    follow(server, alice, bob)
+    create(server, bob, "cached once, read many times")
+    home(server, alice)  # the server's pools are open, the post is in the cache
+    redis_server = redis.Redis.from_url(settings.REDIS_URL)
+    connections_before = redis_server.info("stats")["total_connections_received"]
+
+    for _ in range(15):
+        assert contents(home(server, alice)) == ["cached once, read many times"]
+
+    # Each request used to build its own cache backend and pool: a new connection per request.
+    opened = redis_server.info("stats")["total_connections_received"] - connections_before
+    assert opened <= 2
+
+
 def test_a_cold_timeline_is_rebuilt_with_a_correct_first_page(server: LiveServer) -> None:
     alice, bob = user("alice"), user("bob")
     follow(server, alice, bob)

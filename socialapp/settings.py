@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "socialapp.observability.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Last: keeps every middleware above in sync mode under ASGI (one thread crossing, not six).
+    "socialapp.middleware.SyncMiddlewareChain",
 ]
 
 ROOT_URLCONF = "socialapp.urls"

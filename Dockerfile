@@ -60,8 +60,10 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; r = urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8000/healthz', headers={'Host': 'localhost'}), timeout=4); sys.exit(r.status != 200)"]
 
-# gunicorn supervises uvicorn workers (HTTP and WebSocket). The locked uvicorn (0.54) still
-# ships `uvicorn.workers.UvicornWorker`, deprecated in favour of the separate
+# gunicorn supervises uvicorn workers (HTTP and WebSocket): the image alone serves every
+# service. The auth, users and feed Deployments override it with the WSGI application in
+# gunicorn's threaded worker, cheaper per request for HTTP-only services (ADR 0011).
+# The locked uvicorn (0.54) still ships `uvicorn.workers.UvicornWorker`, deprecated in favour of the separate
 # `uvicorn-worker` package, which is not in uv.lock; switch the class to
 # `uvicorn_worker.UvicornWorker` once that package is added to pyproject.toml.
 # Workers: WEB_CONCURRENCY (default 1; in Kubernetes scale pods, not workers, so that

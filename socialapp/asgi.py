@@ -1,7 +1,9 @@
 """ASGI entry point: HTTP (Django) and WebSocket (Channels) for the enabled services.
 
 Run with `manage.py runserver` (Daphne) locally or `gunicorn socialapp.asgi:application
--k uvicorn_worker.UvicornWorker` / `uvicorn socialapp.asgi:application` in production.
+-k uvicorn.workers.UvicornWorker` / `uvicorn socialapp.asgi:application` in production. The
+services without WebSocket or uploads (auth, users, feed) run the WSGI application instead,
+which costs less per request (`socialapp/wsgi.py`, ADR 0011).
 """
 
 from __future__ import annotations
@@ -16,13 +18,11 @@ django_asgi_app = get_asgi_application()  # sets Django up before anything impor
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.conf import settings  # noqa: E402
 
 from apps.media.asgi import limit_upload_bodies  # noqa: E402
 from socialapp.authn.viewer import WebSocketViewerMiddleware  # noqa: E402
-from socialapp.eventing.inprocess import start_sweeper  # noqa: E402
-from socialapp.gc_tuning import tune_garbage_collector  # noqa: E402
 from socialapp.routing import websocket_urlpatterns  # noqa: E402
+from socialapp.server_process import server_process_ready  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -35,9 +35,4 @@ application = ProtocolTypeRouter(
     }
 )
 
-# In-process mode: deliver what a previous process left undelivered, then keep sweeping.
-if getattr(settings, "EVENTS_START_SWEEPER", True):
-    start_sweeper()
-
-# Last: everything loaded so far lives as long as the worker; keep it out of GC passes.
-tune_garbage_collector()
+server_process_ready()

@@ -74,6 +74,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "socialapp.urls"
 ASGI_APPLICATION = "socialapp.asgi.application"
+# gunicorn loads socialapp.wsgi:application by path for the HTTP-only services (ADR 0011);
+# runserver serves the ASGI application, so Django is not pointed at a WSGI one.
 WSGI_APPLICATION = None
 
 TEMPLATES = [

@@ -1,4 +1,5 @@
-"""Runs the real ASGI application under uvicorn in a subprocess, against the test databases."""
+"""Runs the real ASGI application under uvicorn (or the WSGI one under gunicorn) in a subprocess,
+against the test databases."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,8 +43,29 @@ class LiveServer:
         return self.log_path.read_text(errors="replace").splitlines()
 
 
+def server_command(port: int, *, wsgi: bool) -> list[str]:
+    """uvicorn with the ASGI application, or gunicorn's threaded worker with the WSGI one (as
+    the HTTP-only Deployments run it)."""
+    if wsgi:
+        return [
+            sys.executable, "-m", "gunicorn", "socialapp.wsgi:application", "-k", "gthread", "--threads", "4",
+            "--bind", f"127.0.0.1:{port}", "--no-control-socket",
+        ]  # fmt: skip
+    return [sys.executable, "-m", "uvicorn", "socialapp.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def live_server(tmp_path: Path, **env_overrides: str) -> AbstractContextManager[LiveServer]:
+    """The ASGI application (every service, WebSocket included) under uvicorn."""
+    return _serve(tmp_path, wsgi=False, env_overrides=env_overrides)
+
+
+def live_wsgi_server(tmp_path: Path, **env_overrides: str) -> AbstractContextManager[LiveServer]:
+    """The WSGI application under gunicorn's threaded worker, as the HTTP-only Deployments run."""
+    return _serve(tmp_path, wsgi=True, env_overrides=env_overrides)
+
+
 @contextmanager
-def live_server(tmp_path: Path, **env_overrides: str) -> Iterator[LiveServer]:
+def _serve(tmp_path: Path, *, wsgi: bool, env_overrides: dict[str, str]) -> Iterator[LiveServer]:
     port = free_port()
     log_path = tmp_path / f"server-{port}.log"
     env = {
@@ -56,7 +78,7 @@ def live_server(tmp_path: Path, **env_overrides: str) -> Iterator[LiveServer]:
     }
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "socialapp.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+            server_command(port, wsgi=wsgi),
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -378,7 +378,7 @@ def positional_args(args: list[str]) -> list[str]:
 
 
 def check_command(where: str, command: list[str]) -> None:
-    """A command must run this codebase: a management command of ours, the ASGI app, Celery."""
+    """A command must run this codebase: a management command of ours, the ASGI or WSGI app, Celery."""
     program = command[0]
     if program == "python":
         assert command[1] == "manage.py", f"{where}: {command}"
@@ -393,8 +393,12 @@ def check_command(where: str, command: list[str]) -> None:
         assert source.is_file(), f"{where}: {source} does not exist"
         assert re.search(rf"^{attribute} = ", source.read_text(), re.MULTILINE), f"{where}: no {attribute}"
         if "-k" in command:
-            worker_module = command[command.index("-k") + 1].rsplit(".", 1)[0]
-            assert importlib.util.find_spec(worker_module), f"{where}: no worker module {worker_module}"
+            worker_class = command[command.index("-k") + 1]
+            if "." in worker_class:
+                worker_module = worker_class.rsplit(".", 1)[0]
+                assert importlib.util.find_spec(worker_module), f"{where}: no worker module {worker_module}"
+            else:  # one of gunicorn's own worker classes, by its short name
+                assert worker_class in {"sync", "gthread"}, f"{where}: unknown gunicorn worker {worker_class!r}"
     elif program == "celery":
         assert command[1:3] in (["--app", "socialapp"], ["-A", "socialapp"]), f"{where}: {command}"
         assert (REPO / "socialapp" / "celery.py").is_file()
@@ -406,6 +410,24 @@ def test_every_container_command_runs_this_codebase() -> None:
     for where, _, container in all_containers():
         assert container.get("command"), f"{where}: relies on the image's default command"
         check_command(where, container["command"])
+
+
+def test_http_only_services_run_wsgi_and_websocket_and_upload_services_run_asgi() -> None:
+    servers = {}
+    for where, _, container in all_containers():
+        command = container["command"]
+        if command[0] == "gunicorn":
+            services = {env["name"]: env.get("value") for env in container.get("env", [])}["SOCIALAPP_SERVICES"]
+            servers[services] = (where, command[1])
+
+    assert servers == {
+        "auth": (servers["auth"][0], "socialapp.wsgi:application"),
+        "users": (servers["users"][0], "socialapp.wsgi:application"),
+        "feed": (servers["feed"][0], "socialapp.wsgi:application"),
+        # Uploads are cut off at the socket by an ASGI middleware; WebSocket is ASGI only.
+        "media": (servers["media"][0], "socialapp.asgi:application"),
+        "notifications": (servers["notifications"][0], "socialapp.asgi:application"),
+    }
 
 
 def test_consumers_run_for_users_feed_and_notifications_and_expose_their_metrics_port() -> None:
@@ -634,14 +656,18 @@ def test_dockerfile_runs_as_a_numeric_non_root_user_and_checks_healthz() -> None
     assert "/healthz" in healthcheck
 
 
-def test_dockerfile_default_command_is_the_api_deployments_command() -> None:
+def test_dockerfile_default_command_serves_everything_and_the_deployments_only_change_the_app() -> None:
     (cmd,) = [value for kind, value in dockerfile_instructions() if kind == "CMD"]
     command = json.loads(cmd)
+    # The WSGI application in gunicorn's threaded worker, with the image's server options.
+    wsgi_command = [command[0], "socialapp.wsgi:application", "-k", "gthread", "--threads", "4", *command[4:]]
 
     check_command("Dockerfile CMD", command)
+    assert command[1:4] == ["socialapp.asgi:application", "-k", "uvicorn.workers.UvicornWorker"]
     for service in SERVICES:
         (container,) = containers(named("Deployment", service))
-        assert container["command"] == command, f"{service} runs another server than the image"
+        expected = command if service in ("media", "notifications") else wsgi_command
+        assert container["command"] == expected, f"{service} runs another server than expected"
 
 
 def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image() -> None:

@@ -26,7 +26,7 @@ from apps.users.services import profile_create
 from tests.auth_helpers import access_token_for, bearer
 from tests.conftest import ALL_DATABASES
 from tests.feed.factories import make_author, make_follow, make_post
-from tests.live_server import LiveServer, live_server
+from tests.live_server import LiveServer, live_server, live_wsgi_server
 from tests.media.factories import make_media
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
@@ -169,6 +169,23 @@ def test_a_post_reaches_a_followers_home_feed(server: LiveServer) -> None:
     assert feed["pageInfo"] == {"hasNextPage": False, "endCursor": feed["edges"][0]["cursor"]}
     assert contents(home(server, bob)) == ["Hello @alice, see #Django!"]  # the author's own feed too
     assert published() == ["post.created"]
+
+
+def test_a_post_reaches_a_followers_home_feed_through_the_wsgi_deployment_shape(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    alice, bob = user("alice"), user("bob")
+    with live_wsgi_server(tmp_path_factory.mktemp("feed-wsgi"), SOCIALAPP_SERVICES="auth,users,feed") as api:
+        follow(api, alice, bob)
+        home(api, alice)
+        created = create(api, bob, "served by gunicorn's threads")
+        gql(api, LIKE, as_user=alice, postId=created["post"]["id"])
+
+        feed = home(api, alice)
+
+    assert contents(feed) == ["served by gunicorn's threads"]
+    node = feed["edges"][0]["node"]
+    assert (node["status"], node["likeCount"], node["likedByMe"]) == ("PUBLISHED", 1, True)
 
 
 def test_unfollowing_editing_and_deleting_show_in_the_home_feed(server: LiveServer) -> None:

@@ -1,6 +1,7 @@
 """The ASGI application under a production server (uvicorn), over real HTTP: health,
 readiness, metrics, GraphQL per service and their union, request ids in JSON logs, and the
-same image serving any subset of the services."""
+same image serving any subset of the services; and the WSGI application under gunicorn for
+the HTTP-only services."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from websockets.typing import Origin
 
 from tests.components import free_port
 from tests.conftest import ALL_DATABASES
-from tests.live_server import LiveServer, live_server
+from tests.live_server import LiveServer, live_server, live_wsgi_server
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
 
@@ -123,6 +124,35 @@ def test_the_same_image_serves_only_the_configured_services(tmp_path: Path) -> N
         assert client.post("/graphql/auth/", json={"query": "{ authService { name } }"}).status_code == 404
         union = client.post("/graphql/", json={"query": "{ authService { name } }"}).json()
         assert union["errors"][0]["message"].startswith("Cannot query field 'authService' on type 'Query'.")
+
+
+def test_the_http_only_services_run_under_a_wsgi_server(tmp_path: Path) -> None:
+    with (
+        live_wsgi_server(tmp_path, SOCIALAPP_SERVICES="auth,users,feed") as api,
+        api.client() as client,
+    ):
+        assert client.get("/healthz").json()["services"] == ["auth", "users", "feed"]
+        assert client.get("/readyz").status_code == 200
+        feed = client.post(
+            "/graphql/feed/", json={"query": "{ feedService { name } }"}, headers={"X-Request-ID": "wsgi-1"}
+        )
+        assert (feed.status_code, feed.json()) == (200, {"data": {"feedService": {"name": "feed"}}})
+        assert feed.headers["X-Request-ID"] == "wsgi-1"
+        assert client.post("/graphql/media/", json={"query": "{ mediaService { name } }"}).status_code == 404
+        bad = client.post("/graphql/feed/", content=b"{not json", headers={"Content-Type": "application/json"})
+        assert bad.status_code == 400
+        assert "socialapp_http_requests_total" in client.get("/metrics").text
+    access = [json.loads(line) for line in api.log_lines() if line.startswith("{") and '"path"' in line]
+    assert {"path": "/graphql/feed/", "status": 200, "request_id": "wsgi-1"}.items() <= next(
+        entry for entry in access if entry.get("request_id") == "wsgi-1"
+    ).items()
+
+
+@pytest.mark.parametrize("services", ["media", "notifications", "all"])
+def test_a_wsgi_server_refuses_the_services_that_need_asgi(tmp_path: Path, services: str) -> None:
+    with pytest.raises(RuntimeError, match=r"Serve them with socialapp\.asgi:application"):  # noqa: SIM117
+        with live_wsgi_server(tmp_path, SOCIALAPP_SERVICES=services):
+            pass
 
 
 def test_unknown_services_are_refused_at_start(tmp_path: Path) -> None:

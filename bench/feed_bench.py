@@ -6,7 +6,9 @@ HTTP, beside a naive fan-out-on-read SQL query of the same page, on the same see
 Seeds a power-law follow graph straight into the feed's projections (Author with its
 followers_count, FollowEdge, TimelineReader, Post) with COPY, builds every timeline empty and
 fills it through the feed's own fan-out (`fanout.fan_out_post`, Redis pipelines), then measures:
-home-feed reads over HTTP (uvicorn, 2 workers) with 32 concurrent clients, the naive query with
+home-feed reads over HTTP (gunicorn gthread with the WSGI application, 2 workers, as the feed
+Deployment serves; --server asgi for uvicorn) with 32 concurrent connections (wrk when
+installed, else httpx threads; --load), the naive query with
 32 threads (one psycopg connection each), the in-process cost of a page, and the fan-out of one
 post to 10,000 followers. Uses its own databases (bench_socialapp_*) and Redis database 15
 (flushed at start and end); writes bench/results/feed.json and feed.md (feed.quick.* with --quick).
@@ -19,6 +21,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -372,6 +375,87 @@ def run_paced(make_worker: Any, rate: float, seconds: float, concurrency: int = 
     }
 
 
+WRK_SCRIPT = """
+tokens = TOKENS
+body = BODY
+method = METHOD
+path = PATH
+local threads = {}
+local sent = 0
+bad = 0
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+request = function()
+  sent = sent + 1
+  local headers = {}
+  if body then headers["Content-Type"] = "application/json" end
+  if #tokens > 0 then headers["Authorization"] = "Bearer " .. tokens[(sent % #tokens) + 1] end
+  return wrk.format(method, path, headers, body)
+end
+
+response = function(status, headers, response_body)
+  if status ~= 200 or string.find(response_body, '"errors"', 1, true) then bad = bad + 1 end
+end
+
+done = function(summary, latency, requests)
+  local failed = 0
+  for _, thread in ipairs(threads) do failed = failed + thread:get("bad") end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_JSON {"requests": %d, "seconds": %.4f, "bad_responses": %d, "socket_errors": %d,'
+    .. ' "min": %.3f, "p50": %.3f, "p90": %.3f, "p99": %.3f, "max": %.3f, "mean": %.3f}\\n',
+    summary.requests, summary.duration / 1e6, failed, e.connect + e.read + e.write + e.timeout,
+    latency.min / 1000, latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000, latency.mean / 1000))
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    """A Lua long-bracket literal holding `value` as is (JSON bodies and tokens have no "]==]")."""
+    assert "]==]" not in value
+    return f"[==[{value}]==]"
+
+
+def run_wrk(
+    url: str, path: str, seconds: float, *, tokens: list[str], body: bytes | None, concurrency: int = CONCURRENCY
+) -> dict[str, Any]:
+    """Closed loop with wrk (C, 2 threads): `concurrency` connections, each sending its next
+    request when the last is answered. A response that is not a 200 or carries GraphQL errors
+    counts as an error. Latency percentiles are wrk's, over every request of the run."""
+    script = (
+        WRK_SCRIPT.replace("TOKENS", "{" + ", ".join(lua_string(token) for token in tokens) + "}")
+        .replace("BODY", lua_string(body.decode()) if body is not None else "nil")
+        .replace("METHOD", lua_string("POST" if body is not None else "GET"))
+        .replace("PATH", lua_string(path))
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
+    try:
+        completed = subprocess.run(
+            ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds:.0f}s", "-s", file.name, url],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 60,
+        )
+    finally:
+        os.unlink(file.name)
+    (line,) = [line for line in completed.stdout.splitlines() if line.startswith("WRK_JSON ")]
+    measured = json.loads(line.removeprefix("WRK_JSON "))
+    return {
+        "requests": measured["requests"],
+        "errors": measured["bad_responses"] + measured["socket_errors"],
+        "first_errors": [],
+        "throughput_per_s": round(measured["requests"] / measured["seconds"], 1),
+        "latency_ms": {key: measured[key] for key in ("min", "p50", "p90", "p99", "max", "mean")}
+        | {"count": measured["requests"]},
+    }
+
+
 def http_worker_factory(url: str, tokens: list[str]) -> Any:
     import httpx
 
@@ -479,8 +563,27 @@ def in_process(readers: list[uuid.UUID], usernames: list[str], tokens: list[str]
     }
 
 
+SERVER_APPS = {
+    # As the feed Deployment serves (ADR 0011): the WSGI application in gunicorn's threaded worker.
+    "wsgi": {"timeline": "socialapp.wsgi:application", "naive": "bench.naive_home:wsgi_application"},
+    "asgi": {"timeline": "socialapp.asgi:application", "naive": "bench.naive_home:asgi_application"},
+}
+
+
+def server_command(server: str, app: str, port: int, workers: int) -> list[str]:
+    if server == "wsgi":
+        return [
+            sys.executable, "-m", "gunicorn", app, "--workers", str(workers), "-k", "gthread", "--threads", "4",
+            "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning",
+        ]  # fmt: skip
+    return [
+        sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
+        "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+
+
 def start_server(
-    database_url: str, jwt_dir: str, workers: int, log_path: Path, app: str = "socialapp.asgi:application"
+    database_url: str, jwt_dir: str, workers: int, log_path: Path, *, server: str, kind: str = "timeline"
 ) -> tuple[subprocess.Popen, str]:
     import socket
 
@@ -503,13 +606,11 @@ def start_server(
         # As the API Deployments run (ADR 0006): a connection pool per process.
         "DATABASE_CONN_MAX_AGE": "0",
         "DATABASE_POOL": "true",
+        "SOCIALAPP_SERVICES": "feed",
     }
     with log_path.open("wb") as out:
         process = subprocess.Popen(
-            [
-                sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
-                "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
-            ],
+            server_command(server, SERVER_APPS[server][kind], port, workers),
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -560,7 +661,19 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--seconds", type=float, default=None, help="each load phase (default 15, quick 4)")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument(
+        "--server",
+        choices=sorted(SERVER_APPS),
+        default="wsgi",
+        help="wsgi: gunicorn gthread, as the feed Deployment (default); asgi: uvicorn",
+    )
+    parser.add_argument(
+        "--load",
+        choices=["wrk", "httpx"],
+        default="wrk" if shutil.which("wrk") else "httpx",
+        help="closed-loop load generator (default wrk when installed: apt-get install wrk)",
+    )
     args = parser.parse_args()
     size = dict(QUICK if args.quick else FULL)
     seconds = args.seconds or size["seconds"]
@@ -605,8 +718,17 @@ def main() -> int:
     }
 
     plans = {name: explain(readers[name][0]) for name in groups}
-    log_path = Path(tempfile.mkdtemp(prefix="bench-feed-")) / "uvicorn.log"
-    server, url = start_server(args.database_url, jwt_dir, args.workers, log_path)
+    log_path = Path(tempfile.mkdtemp(prefix="bench-feed-")) / "server.log"
+    server, url = start_server(args.database_url, jwt_dir, args.workers, log_path, server=args.server)
+
+    def closed_loop(base_url: str, path: str, seconds: float, tokens: list[str], body: bytes | None) -> dict[str, Any]:
+        if args.load == "wrk":
+            return run_wrk(base_url, path, seconds, tokens=tokens, body=body)
+        if tokens:
+            return run_load(http_worker_factory(base_url, tokens), seconds)
+        return run_load(plain_http_factory(base_url, path, body), seconds)
+
+    home_body = json.dumps({"query": HOME_QUERY}).encode()
     http: dict[str, Any] = {}
     naive: dict[str, Any] = {}
     agreement: dict[str, str] = {}
@@ -614,13 +736,15 @@ def main() -> int:
     naive_http: dict[str, Any] = {}
     naive_agreement: dict[str, str] = {}
     paced: dict[str, Any] = {}
-    naive_log_path = log_path.with_name("uvicorn-naive.log")
+    naive_log_path = log_path.with_name("server-naive.log")
     try:
         # Warm-up (every reader once: post cache, connections, imports), checking each page.
         agreement = {name: same_pages(url, readers[name], tokens[name]) for name in groups}
+        # The servers' threads, pools and interpreter warm up before anything is counted.
+        closed_loop(url, "/graphql/feed/", 3, tokens[next(iter(groups))], home_body)
         for name in groups:
             log(f"HTTP homeFeed, {name}, {CONCURRENCY} clients, {seconds:.0f} s")
-            http[name] = run_load(http_worker_factory(url, tokens[name]), seconds)
+            http[name] = closed_loop(url, "/graphql/feed/", seconds, tokens[name], home_body)
             log(f"  {http[name]['throughput_per_s']} req/s, {http[name]['latency_ms']}")
             log(f"naive SQL, {name}, {CONCURRENCY} threads, {seconds:.0f} s")
             naive[name] = run_load(naive_worker_factory(readers[name]), seconds)
@@ -632,21 +756,22 @@ def main() -> int:
         paced = run_paced(http_worker_factory(url, tokens[heavy_name]), paced_rate, seconds)
         log(f"  {paced['achieved_per_s']} req/s, {paced['latency_ms']}")
         naive_server, naive_url = start_server(
-            args.database_url, jwt_dir, args.workers, naive_log_path, app="bench.naive_home_asgi:application"
+            args.database_url, jwt_dir, args.workers, naive_log_path, server=args.server, kind="naive"
         )
         try:
             naive_agreement = {name: same_pages(naive_url, readers[name], tokens[name]) for name in groups}
+            closed_loop(naive_url, "/graphql/feed/", 3, tokens[next(iter(groups))], home_body)
             for name in groups:
                 log(f"HTTP homeFeed served fan-out-on-read, {name}, {CONCURRENCY} clients, {seconds:.0f} s")
-                naive_http[name] = run_load(http_worker_factory(naive_url, tokens[name]), seconds)
+                naive_http[name] = closed_loop(naive_url, "/graphql/feed/", seconds, tokens[name], home_body)
                 log(f"  {naive_http[name]['throughput_per_s']} req/s, {naive_http[name]['latency_ms']}")
         finally:
             stop_server(naive_server)
         short = max(seconds / 3, 3.0)
         log(f"HTTP ceiling: /healthz and an anonymous trivial GraphQL query, {CONCURRENCY} clients, {short:.0f} s")
-        ceiling["healthz"] = run_load(plain_http_factory(url, "/healthz", None), short)
+        ceiling["healthz"] = closed_loop(url, "/healthz", short, [], None)
         trivial = json.dumps({"query": "{ feedService { name } }"}).encode()
-        ceiling["trivial_graphql"] = run_load(plain_http_factory(url, "/graphql/feed/", trivial), short)
+        ceiling["trivial_graphql"] = closed_loop(url, "/graphql/feed/", short, [], trivial)
         log(
             f"  healthz {ceiling['healthz']['throughput_per_s']} req/s, trivial GraphQL "
             f"{ceiling['trivial_graphql']['throughput_per_s']} req/s"
@@ -669,6 +794,12 @@ def main() -> int:
         "flat_within_15pct": spread <= 0.15,
         "fanout_under_1s": fan["max"] < 1000,
     }
+    clients = f"{CONCURRENCY} connections ({'wrk' if args.load == 'wrk' else 'httpx threads'})"
+    server_label = (
+        f"gunicorn gthread x 4, {args.workers} workers (WSGI)"
+        if args.server == "wsgi"
+        else f"{args.workers} uvicorn workers (ASGI)"
+    )
     rows = []
     for name in groups:
         rows.append(
@@ -687,7 +818,7 @@ def main() -> int:
             (
                 f"homeFeed over HTTP, {name}: p50 / p99 (ms)",
                 f"{lat['p50']:.1f} / {lat['p99']:.1f}",
-                f"{CONCURRENCY} clients, {args.workers} uvicorn workers, {http[name]['errors']} errors",
+                f"{clients}, {server_label}, {http[name]['errors']} errors",
                 "p99 < 50",
                 verdict(lat["p99"] < 50),
             )
@@ -749,7 +880,8 @@ def main() -> int:
             (
                 f"  HTTP ceiling, {label} (req/s)",
                 f"{ceiling[key]['throughput_per_s']:.0f}",
-                f"same {CONCURRENCY} clients and server; p50 {ceiling[key]['latency_ms']['p50']:.1f} ms",
+                f"same {clients} and server; p50 / p99 {ceiling[key]['latency_ms']['p50']:.1f} / "
+                f"{ceiling[key]['latency_ms']['p99']:.1f} ms",
                 "-",
                 "-",
             )
@@ -778,6 +910,8 @@ def main() -> int:
             "load_average_end": [round(x, 2) for x in os.getloadavg()],
         },
         "sizes": {**size, **data},
+        "server": server_label,
+        "load_generator": clients,
         "timeline_fill": fill,
         "fanout_one_post": one,
         "http_home_feed": http,
@@ -811,15 +945,15 @@ def main() -> int:
         " `fanout.fan_out_post` (older posts are only in the database: page 1 is the same, checked below). The"
         f" {len(size['big'])} authors above FEED_FANOUT_MAX_FOLLOWERS are pulled at read time; every measured reader"
         " follows at least one of them. The naive baseline is raw psycopg (page query + authors query), the home feed"
-        " is the whole GraphQL request over HTTP (uvicorn, DATABASE_POOL=true as the API Deployments run: a"
-        " connection pool per process); the load generator (httpx threads) shares the machine's cores with the"
-        " server.\n\n"
+        f" is the whole GraphQL request over HTTP ({server_label}, SOCIALAPP_SERVICES=feed, DATABASE_POOL=true"
+        " as the feed Deployment runs: ADR 0011, a connection pool per process); the closed-loop load generator"
+        f" ({clients}) shares the machine's 2 cores with the server, PostgreSQL and Redis.\n\n"
         + f"homeFeed page equal to the naive query's page (ids, in order): {agreement}; the fan-out-on-read server's"
         f" page equal to it: {naive_agreement}\n\n"
-        + "Like for like: `bench/naive_home_asgi.py` serves the same GraphQL homeFeed (same schema, authentication,"
-        " hydration) with the page's ids from the naive query instead of the timeline, under the same uvicorn"
-        " settings. Paced: an open-loop schedule at half the measured capacity, latency counted from each request's"
-        " scheduled time.\n\n"
+        + "Like for like: `bench/naive_home.py` serves the same GraphQL homeFeed (same schema, authentication,"
+        " hydration) with the page's ids from the naive query instead of the timeline, under the same server"
+        " settings. Paced: an open-loop schedule (httpx threads) at half the measured capacity, latency counted from"
+        " each request's scheduled time.\n\n"
         + "".join(
             f"Naive query plan, a reader with {name} (EXPLAIN ANALYZE):\n\n```\n" + "\n".join(plans[name]) + "\n```\n\n"
             for name in groups

@@ -4,10 +4,6 @@ collections and the thresholds come from GC_THRESHOLDS (socialapp/gc_tuning.py, 
 from __future__ import annotations
 
 import gc
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +11,7 @@ import pytest
 from django.test import override_settings
 
 from socialapp.gc_tuning import tune_garbage_collector
+from tests.fresh_process import probe_fresh_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,18 +55,7 @@ print(json.dumps({"frozen": gc.get_freeze_count(), "thresholds": gc.get_threshol
 
 
 def _load_asgi_module(tmp_path: Path, **env: str) -> dict[str, object]:
-    clean_env = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "socialapp.settings",
-        "DATA_DIR": str(tmp_path),
-        "EVENTS_START_SWEEPER": "false",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env={**clean_env, **env}, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    loaded: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-    return loaded
+    return probe_fresh_process(PROBE, tmp_path, EVENTS_START_SWEEPER="false", **env)
 
 
 def test_a_server_worker_loading_the_asgi_application_is_tuned_by_default(tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.fresh_process import probe_fresh_process
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
@@ -35,13 +37,7 @@ print(json.dumps({
 
 
 def load_settings(tmp_path: Path, **env: str) -> dict[str, Any]:
-    clean_env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "socialapp.settings", "DATA_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env={**clean_env, **env}, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    loaded: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return loaded
+    return probe_fresh_process(PROBE, tmp_path, **env)
 
 
 def test_the_embedded_default_needs_nothing_installed(tmp_path: Path) -> None:

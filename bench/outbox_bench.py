@@ -59,14 +59,17 @@ TARGET_RELAY_RATE = 5000.0
 TARGET_INPROCESS_P99_MS = 50.0
 TARGET_KAFKA_P99_MS = 250.0
 # The consumer "as deployed": a process of its own running the app's EventConsumer (what
-# `manage.py consume` runs), with the bench's short group timeouts. argv[1]: JSON overrides.
+# `manage.py consume` runs, garbage collector tuned as it does), with the bench's short group
+# timeouts. argv[1]: JSON overrides.
 CONSUMER_PROCESS_CODE = """
 import json, signal, sys, threading
 import django
 django.setup()
 from socialapp.eventing.kafka.consumer import EventConsumer
+from socialapp.gc_tuning import tune_garbage_collector
 stop = threading.Event()
 signal.signal(signal.SIGTERM, lambda *_: stop.set())
+tune_garbage_collector()  # as `manage.py consume` does (ADR 0010)
 EventConsumer("eventtests", stop=stop, consumer_overrides=json.loads(sys.argv[1])).run()
 """
 # A run at or below this share of the asked-for rate did not test the target's condition.

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
-_pools: dict[tuple[str, str], Any] = {}
+_pools: dict[tuple[Any, str, str], Any] = {}
 _pools_lock = threading.Lock()
 
 
@@ -29,17 +29,25 @@ class SharedPoolRedisCacheClient(RedisCacheClient):
     def _get_connection_pool(self, write: bool) -> Any:
         django_client: Any = self  # Django's private attributes, which its type stubs leave out
         index = django_client._get_connection_pool_index(write)
-        server: str = django_client._servers[index]
-        options: dict[str, Any] = django_client._pool_options
-        key = (server, repr(sorted(options.items(), key=lambda item: item[0])))
-        pool = _pools.get(key)
+        pools: dict[int, Any] = django_client._pools  # this client's, as Django keeps them
+        pool = pools.get(index)
         if pool is None:
-            with _pools_lock:
-                pool = _pools.get(key)
-                if pool is None:
-                    pool = django_client._pool_class.from_url(server, **options)
-                    _pools[key] = pool
+            pool = pools[index] = _shared_pool(
+                django_client._pool_class, django_client._servers[index], django_client._pool_options
+            )
         return pool
+
+
+def _shared_pool(pool_class: Any, server: str, options: dict[str, Any]) -> Any:
+    """The process's pool of this class for this server and these options."""
+    key = (pool_class, server, repr(sorted(options.items(), key=lambda item: item[0])))
+    pool = _pools.get(key)
+    if pool is None:
+        with _pools_lock:
+            pool = _pools.get(key)
+            if pool is None:
+                pool = _pools[key] = pool_class.from_url(server, **options)
+    return pool
 
 
 class SharedPoolRedisCache(RedisCache):

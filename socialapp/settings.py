@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "socialapp.observability.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Last: keeps every middleware above in sync mode under ASGI (one thread crossing, not six).
+    # Last: keeps every middleware above in sync mode under ASGI (four thread crossings, not eight).
     "socialapp.middleware.SyncMiddlewareChain",
 ]
 

@@ -222,12 +222,13 @@ def test_home_feed_requests_share_the_servers_redis_connections(server: LiveServ
     redis_server = redis.Redis.from_url(settings.REDIS_URL)
     connections_before = redis_server.info("stats")["total_connections_received"]
 
-    for _ in range(15):
+    for _ in range(30):
         assert contents(home(server, alice)) == ["cached once, read many times"]
 
-    # Each request used to build its own cache backend and pool: a new connection per request.
+    # Each request used to build its own cache backend and pool: a new connection per request
+    # (30 here). The count is the Redis server's, so another client may add one or two.
     opened = redis_server.info("stats")["total_connections_received"] - connections_before
-    assert opened <= 2
+    assert opened <= 5
 
 
 def test_a_cold_timeline_is_rebuilt_with_a_correct_first_page(server: LiveServer) -> None:

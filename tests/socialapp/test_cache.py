@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import caches
 
@@ -44,13 +45,17 @@ def test_many_requests_reuse_one_connection() -> None:
         backend = a_requests_backend()
         backend.set(key, n)
         assert backend.get(key) == n
+        assert pool_of(backend) is pool
 
     assert pool._created_connections - created_before <= 1
     a_requests_backend().delete(key)
 
 
-def test_other_servers_get_pools_of_their_own() -> None:
+def test_other_servers_and_pool_classes_get_pools_of_their_own() -> None:
     here = a_requests_backend()
     elsewhere = SharedPoolRedisCache(settings.REDIS_URL.rsplit("/", 1)[0] + "/15", {})
+    blocking = SharedPoolRedisCache(settings.REDIS_URL, {"OPTIONS": {"pool_class": "redis.BlockingConnectionPool"}})
 
     assert pool_of(here) is not pool_of(elsewhere)
+    assert pool_of(here) is not pool_of(blocking)
+    assert isinstance(pool_of(blocking), redis.BlockingConnectionPool)

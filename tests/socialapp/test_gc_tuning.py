@@ -48,9 +48,13 @@ def test_empty_thresholds_keep_pythons_and_freezing_can_be_turned_off() -> None:
 
 
 PROBE = """
-import gc, json
+import gc, json, sys
 import socialapp.asgi
-print(json.dumps({"frozen": gc.get_freeze_count(), "thresholds": gc.get_threshold()}))
+print(json.dumps({
+    "frozen": gc.get_freeze_count(),
+    "thresholds": gc.get_threshold(),
+    "loaded_before_any_request": [m for m in ("socialapp.urls", "apps.feed.graphql.schema") if m in sys.modules],
+}))
 """
 
 
@@ -62,6 +66,8 @@ def test_a_server_worker_loading_the_asgi_application_is_tuned_by_default(tmp_pa
     tuned = _load_asgi_module(tmp_path)
 
     assert tuned["thresholds"] == [700, 10, 10]  # CPython 3.11's own, unless GC_THRESHOLDS says
+    # The URL conf and the schemas, which Django would load on the first request, are frozen too.
+    assert tuned["loaded_before_any_request"] == ["socialapp.urls", "apps.feed.graphql.schema"]
     # Django, the URL conf and every GraphQL schema: far more than a bare interpreter's objects.
     assert isinstance(tuned["frozen"], int)
     assert tuned["frozen"] > 50_000

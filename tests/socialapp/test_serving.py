@@ -128,7 +128,8 @@ def test_the_same_image_serves_only_the_configured_services(tmp_path: Path) -> N
 
 def test_the_http_only_services_run_under_a_wsgi_server(tmp_path: Path) -> None:
     with (
-        live_wsgi_server(tmp_path, SOCIALAPP_SERVICES="auth,users,feed") as api,
+        # As deployed: the worker frozen after start-up (the test settings turn that off).
+        live_wsgi_server(tmp_path, SOCIALAPP_SERVICES="auth,users,feed", GC_FREEZE_AFTER_STARTUP="true") as api,
         api.client() as client,
     ):
         assert client.get("/healthz").json()["services"] == ["auth", "users", "feed"]

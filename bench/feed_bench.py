@@ -573,6 +573,10 @@ def server_command(server: str, app: str, port: int, workers: int) -> list[str]:
         return [
             sys.executable, "-m", "gunicorn", app, "--workers", str(workers), "-k", "gthread", "--threads", "8",
             "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning",
+            # wrk opens its 32 keep-alive connections at once and keeps them: without a socket
+            # per worker, whichever worker accepts first may take most of them for the whole
+            # run (a Deployment pod runs one worker, so this only concerns the bench).
+            "--reuse-port",
         ]  # fmt: skip
     return [
         sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",

@@ -8,7 +8,7 @@ it to the garbage collector. Measured under load: one Redis connection per homeF
 and about a seventh of a server worker's CPU spent connecting.
 
 `SharedPoolRedisCache` is `RedisCache` whose clients take their pools from a per-process
-registry keyed by server URL and pool options: every request's backend borrows from the
+registry keyed by pool class, server URL and pool options: every request's backend borrows from the
 same pool. redis-py pools are thread-safe and start afresh in a forked child.
 """
 

@@ -28,8 +28,8 @@ logger = logging.getLogger(__name__)
 def tune_garbage_collector() -> None:
     """Freeze what start-up left alive and apply GC_THRESHOLDS (empty: Python's own).
 
-    Call it once the process has loaded what it keeps (at the end of the ASGI module, at the
-    start of a long-running command). Calling it again only freezes what is alive by then.
+    Call it once the process has loaded what it keeps (`server_process_ready()` in the ASGI and
+    WSGI modules, the start of a long-running command). Calling it again only freezes what is alive by then.
     """
     thresholds: tuple[int, ...] = tuple(settings.GC_THRESHOLDS)
     if thresholds:

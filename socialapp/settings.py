@@ -198,7 +198,7 @@ EVENTS_INPROCESS_MAX_ATTEMPTS: int = env.int("EVENTS_INPROCESS_MAX_ATTEMPTS", de
 EVENTS_INPROCESS_SWEEP_SECONDS: float = env.float("EVENTS_INPROCESS_SWEEP_SECONDS", default=5.0)
 # How long delivered outbox rows and inbox rows are kept (`manage.py prune_events`).
 EVENTS_RETENTION_DAYS: float = env.float("EVENTS_RETENTION_DAYS", default=7)
-# Whether loading the ASGI application starts that sweeper (tests load it without one).
+# Whether loading the ASGI or WSGI application starts that sweeper (tests load it without one).
 EVENTS_START_SWEEPER: bool = env.bool("EVENTS_START_SWEEPER", default=True)
 
 # --- long-running processes -------------------------------------------------------------

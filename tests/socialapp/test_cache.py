@@ -59,3 +59,16 @@ def test_other_servers_and_pool_classes_get_pools_of_their_own() -> None:
     assert pool_of(here) is not pool_of(elsewhere)
     assert pool_of(here) is not pool_of(blocking)
     assert isinstance(pool_of(blocking), redis.BlockingConnectionPool)
+
+
+def test_every_backend_sends_through_one_client_per_pool() -> None:
+    first, second = a_requests_backend(), a_requests_backend()
+    first_client: Any = first._cache.get_client(write=True)  # type: ignore[attr-defined]
+    second_client: Any = second._cache.get_client(write=True)  # type: ignore[attr-defined]
+
+    assert first_client is second_client
+    assert first_client.connection_pool is pool_of(first)
+    key = f"test-cache-{uuid.uuid4()}"
+    first.set(key, "shared")
+    assert second.get(key) == "shared"
+    second.delete(key)

@@ -571,7 +571,7 @@ SERVER_APPS = {
 def server_command(server: str, app: str, port: int, workers: int) -> list[str]:
     if server == "wsgi":
         return [
-            sys.executable, "-m", "gunicorn", app, "--workers", str(workers), "-k", "gthread", "--threads", "8",
+            sys.executable, "-m", "gunicorn", app, "--workers", str(workers), "-k", "gthread", "--threads", "4",
             "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning",
             # wrk opens its 32 keep-alive connections at once and keeps them: without a socket
             # per worker, whichever worker accepts first may take most of them for the whole
@@ -798,7 +798,7 @@ def main() -> int:
     }
     clients = f"{CONCURRENCY} connections ({'wrk' if args.load == 'wrk' else 'httpx threads'})"
     server_label = (
-        f"gunicorn gthread x 8, {args.workers} workers (WSGI)"
+        f"gunicorn gthread x 4, {args.workers} workers (WSGI)"
         if args.server == "wsgi"
         else f"{args.workers} uvicorn workers (ASGI)"
     )

@@ -1,7 +1,7 @@
 """WSGI entry point: HTTP only, for the services with neither WebSocket nor uploads.
 
 auth, users and feed answer GraphQL and REST requests with synchronous views; run them with
-`gunicorn socialapp.wsgi:application -k gthread --threads 8`. Django's WSGI handler calls the
+`gunicorn socialapp.wsgi:application -k gthread --threads 4`. Django's WSGI handler calls the
 middleware and the view directly in the server's thread, where the ASGI handler takes each
 request through the event loop, a new thread per request and back (ADR 0011). Measured on the
 bench machine (2 cores, 2 workers, wrk, 32 connections): a minimal authenticated GraphQL

@@ -48,7 +48,7 @@ def server_command(port: int, *, wsgi: bool) -> list[str]:
     the HTTP-only Deployments run it)."""
     if wsgi:
         return [
-            sys.executable, "-m", "gunicorn", "socialapp.wsgi:application", "-k", "gthread", "--threads", "8",
+            sys.executable, "-m", "gunicorn", "socialapp.wsgi:application", "-k", "gthread", "--threads", "4",
             "--bind", f"127.0.0.1:{port}", "--no-control-socket",
         ]  # fmt: skip
     return [sys.executable, "-m", "uvicorn", "socialapp.asgi:application", "--host", "127.0.0.1", "--port", str(port)]

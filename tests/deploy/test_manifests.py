@@ -660,7 +660,7 @@ def test_dockerfile_default_command_serves_everything_and_the_deployments_only_c
     (cmd,) = [value for kind, value in dockerfile_instructions() if kind == "CMD"]
     command = json.loads(cmd)
     # The WSGI application in gunicorn's threaded worker, with the image's server options.
-    wsgi_command = [command[0], "socialapp.wsgi:application", "-k", "gthread", "--threads", "8", *command[4:]]
+    wsgi_command = [command[0], "socialapp.wsgi:application", "-k", "gthread", "--threads", "4", *command[4:]]
 
     check_command("Dockerfile CMD", command)
     assert command[1:4] == ["socialapp.asgi:application", "-k", "uvicorn.workers.UvicornWorker"]

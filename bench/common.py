@@ -24,6 +24,44 @@ def cpu_seconds_reference() -> float:
     return round(best, 3)
 
 
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_cpu_seconds(stat_line: str) -> float:
+    fields = stat_line.rsplit(")", 1)[1].split()  # after "pid (comm)": state is fields[0]
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime + stime
+
+
+def cpu_snapshot(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far (Linux /proc): by the server's worker processes (the children of
+    `server_pid`), by every PostgreSQL process, and by the whole machine (busy time, all cores).
+    Differences of two snapshots split a load phase's CPU between them."""
+    workers = postgres = 0.0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as file:
+                line = file.read()
+        except OSError:  # gone meanwhile
+            continue
+        comm = line[line.index("(") + 1 : line.rindex(")")]
+        parent = int(line.rsplit(")", 1)[1].split()[1])
+        if parent == server_pid:
+            workers += _process_cpu_seconds(line)
+        elif comm == "postgres":
+            postgres += _process_cpu_seconds(line)
+    with open("/proc/stat") as file:
+        total = [int(x) for x in file.readline().split()[1:]]
+    idle = total[3] + total[4]  # idle + iowait
+    return {"workers": workers, "postgres": postgres, "machine": (sum(total[:8]) - idle) / _CLOCK_TICKS}
+
+
+def cpu_per_request_ms(before: dict[str, float], after: dict[str, float], requests: int) -> dict[str, float]:
+    """Each part's CPU per request over a phase, in ms (the machine's includes the load generator)."""
+    return {key: round((after[key] - before[key]) * 1000 / max(requests, 1), 3) for key in before}
+
+
 def setup_django(database_url: str, *, environment: dict[str, str], drop: tuple[str, ...] = ()) -> None:
     """Configure the app for a benchmark (production settings on the bench databases), set
     Django up and migrate the five databases. `environment` adds or overrides variables,

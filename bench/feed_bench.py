@@ -38,7 +38,9 @@ if str(ROOT) not in sys.path:
 
 from bench.common import (  # noqa: E402
     DEFAULT_DATABASE_URL,
+    cpu_per_request_ms,
     cpu_seconds_reference,
+    cpu_snapshot,
     distribution_ms,
     ensure_databases,
     log,
@@ -723,12 +725,19 @@ def main() -> int:
     log_path = Path(tempfile.mkdtemp(prefix="bench-feed-")) / "server.log"
     server, url = start_server(args.database_url, jwt_dir, args.workers, log_path, server=args.server)
 
-    def closed_loop(base_url: str, path: str, seconds: float, tokens: list[str], body: bytes | None) -> dict[str, Any]:
+    def closed_loop(
+        base_url: str, path: str, seconds: float, tokens: list[str], body: bytes | None, *, server_pid: int
+    ) -> dict[str, Any]:
+        """One closed-loop phase, with the CPU each part used per request (server workers,
+        PostgreSQL, the whole machine: what bounds the throughput on these 2 cores)."""
+        before = cpu_snapshot(server_pid)
         if args.load == "wrk":
-            return run_wrk(base_url, path, seconds, tokens=tokens, body=body)
-        if tokens:
-            return run_load(http_worker_factory(base_url, tokens), seconds)
-        return run_load(plain_http_factory(base_url, path, body), seconds)
+            result = run_wrk(base_url, path, seconds, tokens=tokens, body=body)
+        elif tokens:
+            result = run_load(http_worker_factory(base_url, tokens), seconds)
+        else:
+            result = run_load(plain_http_factory(base_url, path, body), seconds)
+        return result | {"cpu_ms_per_request": cpu_per_request_ms(before, cpu_snapshot(server_pid), result["requests"])}
 
     home_body = json.dumps({"query": HOME_QUERY}).encode()
     http: dict[str, Any] = {}
@@ -743,10 +752,10 @@ def main() -> int:
         # Warm-up (every reader once: post cache, connections, imports), checking each page.
         agreement = {name: same_pages(url, readers[name], tokens[name]) for name in groups}
         # The servers' threads, pools and interpreter warm up before anything is counted.
-        closed_loop(url, "/graphql/feed/", 3, tokens[next(iter(groups))], home_body)
+        closed_loop(url, "/graphql/feed/", 3, tokens[next(iter(groups))], home_body, server_pid=server.pid)
         for name in groups:
             log(f"HTTP homeFeed, {name}, {CONCURRENCY} clients, {seconds:.0f} s")
-            http[name] = closed_loop(url, "/graphql/feed/", seconds, tokens[name], home_body)
+            http[name] = closed_loop(url, "/graphql/feed/", seconds, tokens[name], home_body, server_pid=server.pid)
             log(f"  {http[name]['throughput_per_s']} req/s, {http[name]['latency_ms']}")
             log(f"naive SQL, {name}, {CONCURRENCY} threads, {seconds:.0f} s")
             naive[name] = run_load(naive_worker_factory(readers[name]), seconds)
@@ -762,18 +771,22 @@ def main() -> int:
         )
         try:
             naive_agreement = {name: same_pages(naive_url, readers[name], tokens[name]) for name in groups}
-            closed_loop(naive_url, "/graphql/feed/", 3, tokens[next(iter(groups))], home_body)
+            closed_loop(
+                naive_url, "/graphql/feed/", 3, tokens[next(iter(groups))], home_body, server_pid=naive_server.pid
+            )
             for name in groups:
                 log(f"HTTP homeFeed served fan-out-on-read, {name}, {CONCURRENCY} clients, {seconds:.0f} s")
-                naive_http[name] = closed_loop(naive_url, "/graphql/feed/", seconds, tokens[name], home_body)
+                naive_http[name] = closed_loop(
+                    naive_url, "/graphql/feed/", seconds, tokens[name], home_body, server_pid=naive_server.pid
+                )
                 log(f"  {naive_http[name]['throughput_per_s']} req/s, {naive_http[name]['latency_ms']}")
         finally:
             stop_server(naive_server)
         short = max(seconds / 3, 3.0)
         log(f"HTTP ceiling: /healthz and an anonymous trivial GraphQL query, {CONCURRENCY} clients, {short:.0f} s")
-        ceiling["healthz"] = closed_loop(url, "/healthz", short, [], None)
+        ceiling["healthz"] = closed_loop(url, "/healthz", short, [], None, server_pid=server.pid)
         trivial = json.dumps({"query": "{ feedService { name } }"}).encode()
-        ceiling["trivial_graphql"] = closed_loop(url, "/graphql/feed/", short, [], trivial)
+        ceiling["trivial_graphql"] = closed_loop(url, "/graphql/feed/", short, [], trivial, server_pid=server.pid)
         log(
             f"  healthz {ceiling['healthz']['throughput_per_s']} req/s, trivial GraphQL "
             f"{ceiling['trivial_graphql']['throughput_per_s']} req/s"
@@ -837,6 +850,40 @@ def main() -> int:
                 f"homeFeed {http[name]['throughput_per_s'] / served:.2f}x" if served else "-",
             )
         )
+    for name in groups:
+        own, read = http[name]["cpu_ms_per_request"], naive_http[name]["cpu_ms_per_request"]
+        rows.append(
+            (
+                f"  CPU per request, {name}: server workers / PostgreSQL / whole machine (ms)",
+                f"{own['workers']:.2f} / {own['postgres']:.2f} / {own['machine']:.2f}",
+                f"fan-out-on-read server: {read['workers']:.2f} / {read['postgres']:.2f} / {read['machine']:.2f};"
+                " the machine's includes the load generator and Redis",
+                "(info)",
+                "-",
+            )
+        )
+    cores = os.cpu_count() or 1
+    machine_ms = max(http[name]["cpu_ms_per_request"]["machine"] for name in groups)
+    rows.append(
+        (
+            f"  what p99 < 50 ms at {CONCURRENCY} clients needs (req/s)",
+            f"> {CONCURRENCY / 0.05:.0f}",
+            f"closed loop: mean latency = {CONCURRENCY} / throughput (Little's law), and p99 >= mean; homeFeed's CPU"
+            f" ceiling here: {cores} cores / {machine_ms:.2f} ms = {cores * 1000 / machine_ms:.0f} req/s",
+            "(info)",
+            "-",
+        )
+    )
+    rows.append(
+        (
+            "  what 5x naive needs (req/s)",
+            f">= {5 * n_heavy:.0f}",
+            f"GET /healthz (no database, no GraphQL) on the same server: {ceiling['healthz']['throughput_per_s']:.0f}"
+            " req/s",
+            "(info)",
+            "-",
+        )
+    )
     rows.append(
         (
             f"  homeFeed over HTTP, {heavy}, paced at {paced['offered_per_s']:.0f} req/s: p50 / p99 (ms)",

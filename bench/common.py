@@ -32,11 +32,12 @@ def _process_cpu_seconds(stat_line: str) -> float:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime + stime
 
 
-def cpu_snapshot(server_pid: int) -> dict[str, float]:
+def cpu_snapshot(server_pid: int, postgres_pids: set[int]) -> dict[str, Any]:
     """CPU seconds used so far (Linux /proc): by the server's worker processes (the children of
-    `server_pid`), by every PostgreSQL process, and by the whole machine (busy time, all cores).
-    Differences of two snapshots split a load phase's CPU between them."""
-    workers = postgres = 0.0
+    `server_pid`), by each of `postgres_pids` (the server's database backends), and by the whole
+    machine (busy time, all cores). Two snapshots split a load phase's CPU between them."""
+    workers = 0.0
+    postgres: dict[int, float] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -45,21 +46,28 @@ def cpu_snapshot(server_pid: int) -> dict[str, float]:
                 line = file.read()
         except OSError:  # gone meanwhile
             continue
-        comm = line[line.index("(") + 1 : line.rindex(")")]
         parent = int(line.rsplit(")", 1)[1].split()[1])
         if parent == server_pid:
             workers += _process_cpu_seconds(line)
-        elif comm == "postgres":
-            postgres += _process_cpu_seconds(line)
+        elif int(entry.name) in postgres_pids:
+            postgres[int(entry.name)] = _process_cpu_seconds(line)
     with open("/proc/stat") as file:
         total = [int(x) for x in file.readline().split()[1:]]
     idle = total[3] + total[4]  # idle + iowait
     return {"workers": workers, "postgres": postgres, "machine": (sum(total[:8]) - idle) / _CLOCK_TICKS}
 
 
-def cpu_per_request_ms(before: dict[str, float], after: dict[str, float], requests: int) -> dict[str, float]:
-    """Each part's CPU per request over a phase, in ms (the machine's includes the load generator)."""
-    return {key: round((after[key] - before[key]) * 1000 / max(requests, 1), 3) for key in before}
+def cpu_per_request_ms(before: dict[str, Any], after: dict[str, Any], requests: int) -> dict[str, float]:
+    """Each part's CPU per request over a phase, in ms. A backend that started during the phase
+    counts from 0; one that ended during it is lost (a pooled server keeps its backends). The
+    machine's figure includes the load generator, Redis and anything else running."""
+    postgres = sum(seconds - before["postgres"].get(pid, 0.0) for pid, seconds in after["postgres"].items())
+    per_request = 1000 / max(requests, 1)
+    return {
+        "workers": round((after["workers"] - before["workers"]) * per_request, 3),
+        "postgres": round(postgres * per_request, 3),
+        "machine": round((after["machine"] - before["machine"]) * per_request, 3),
+    }
 
 
 def setup_django(database_url: str, *, environment: dict[str, str], drop: tuple[str, ...] = ()) -> None:

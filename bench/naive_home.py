@@ -6,7 +6,7 @@ follows (`NAIVE_IDS`) instead of the reader's fan-out timeline. Serving both thr
 HTTP stack compares the two read strategies, not GraphQL over HTTP with a bare SQL query.
 Bench only, served as the feed Deployment serves (ADR 0011):
 
-    SOCIALAPP_SERVICES=feed gunicorn bench.naive_home:wsgi_application -k gthread --threads 8
+    SOCIALAPP_SERVICES=feed gunicorn bench.naive_home:wsgi_application -k gthread --threads 4
     uvicorn bench.naive_home:asgi_application     # the ASGI stack, for comparison
 """
 

@@ -100,3 +100,23 @@ def test_a_body_over_the_upload_limit_is_a_400_not_a_500() -> None:
 
     assert response.status_code == 400
     assert "DATA_UPLOAD_MAX_MEMORY_SIZE" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [
+        ("post", {"query": "{ __typename }"}),
+        ("post", {"query": "{ nosuchfield }"}),
+        ("get", {"query": "{ __typename }"}),
+        ("put", {"query": "{ __typename }"}),
+    ],
+)
+def test_answers_set_no_csrf_cookie_for_a_bearer_token_api(method: str, body: dict[str, Any]) -> None:
+    client = Client()
+    send = getattr(client, method)
+    response = send(PATH, body) if method == "get" else send(PATH, body, "application/json")
+
+    assert response.status_code in {200, 400, 405}
+    assert response["Content-Type"] == "application/json"
+    assert "csrftoken" not in response.cookies
+    assert "Cookie" not in response.get("Vary", "")

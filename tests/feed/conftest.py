@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 
 import pytest
 
 from apps.feed import services
+from apps.feed.timelines.reading import recent_reads
+
+
+@pytest.fixture(autouse=True)
+def no_remembered_reads() -> Iterator[None]:
+    """Each test starts with a process that has served no reader (as a new worker)."""
+    recent_reads.clear()
+    yield
+    recent_reads.clear()
 
 
 class FakeMediaPort:

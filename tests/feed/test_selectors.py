@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connections
@@ -16,6 +18,7 @@ from apps.feed.models import TimelineReader
 from apps.feed.services import post_delete, post_like, post_publish
 from apps.feed.timelines import reading
 from apps.feed.timelines.store import timeline_store
+from socialapp.db import atomic_for
 from socialapp.errors import DomainError
 from tests.conftest import ALL_DATABASES
 from tests.feed.factories import make_author, make_follow, make_post, make_reader
@@ -97,6 +100,76 @@ def test_a_reader_back_after_a_week_gets_a_fresh_timeline() -> None:
 
     assert ids(page) == [missed.id]
     assert TimelineReader.objects.get(pk=reader.user_id).last_read_at > timezone.now() - timedelta(minutes=1)
+
+
+def reads_last_read_time(queries: CaptureQueriesContext) -> bool:
+    return any("timelinereader" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_reader_reading_again_within_the_activity_interval_costs_no_last_read_query(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    reader = make_author()
+    with (
+        django_capture_on_commit_callbacks(using="feed", execute=True),
+        CaptureQueriesContext(connections["feed"]) as first,
+    ):
+        selectors.home_feed_page(user_id=reader.user_id, first=10)  # new: checked, then written
+
+    with CaptureQueriesContext(connections["feed"]) as again:
+        page = selectors.home_feed_page(user_id=reader.user_id, first=10)
+
+    assert reads_last_read_time(first)
+    assert not reads_last_read_time(again)  # neither read nor written
+    assert page.posts == []
+
+
+def test_once_the_activity_interval_has_passed_the_last_read_time_is_checked_and_written_again(
+    settings: SettingsWrapper, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.FEED_ACTIVITY_WRITE_SECONDS = 0.05
+    reader = make_author()
+    with django_capture_on_commit_callbacks(using="feed", execute=True):
+        selectors.home_feed_page(user_id=reader.user_id, first=10)
+    written = TimelineReader.objects.get(pk=reader.user_id).last_read_at
+    time.sleep(0.1)
+
+    with (
+        django_capture_on_commit_callbacks(using="feed", execute=True),
+        CaptureQueriesContext(connections["feed"]) as later,
+    ):
+        selectors.home_feed_page(user_id=reader.user_id, first=10)
+
+    assert reads_last_read_time(later)
+    assert TimelineReader.objects.get(pk=reader.user_id).last_read_at > written
+
+
+def test_a_last_read_write_rolled_back_is_not_remembered() -> None:
+    reader = make_author()
+    with pytest.raises(RuntimeError), atomic_for(TimelineReader):
+        selectors.home_feed_page(user_id=reader.user_id, first=10)
+        raise RuntimeError("the request failed after its read")
+    assert not TimelineReader.objects.filter(pk=reader.user_id).exists()
+
+    with CaptureQueriesContext(connections["feed"]) as again:
+        selectors.home_feed_page(user_id=reader.user_id, first=10)
+
+    assert reads_last_read_time(again)  # asked the database, and wrote the reader this time
+    assert TimelineReader.objects.filter(pk=reader.user_id).exists()
+
+
+def test_remembered_readers_are_bounded_the_longest_remembered_going_first() -> None:
+    remembered = reading.RecentReads(capacity=3)
+    now = timezone.now()
+    readers = [uuid.uuid4() for _ in range(4)]
+    for reader in readers[:3]:
+        remembered.remember(reader, now)
+    remembered.remember(readers[0], now)  # seen again: now the most recent
+    remembered.remember(readers[3], now)
+
+    known = [remembered.get(reader, not_before=now) is not None for reader in readers]
+    assert known == [True, False, True, True]
+    assert remembered.get(readers[0], not_before=now + timedelta(seconds=1)) is None  # too old for the caller
 
 
 def test_posts_of_authors_too_big_to_fan_out_are_merged_at_read_time(settings: SettingsWrapper) -> None:

@@ -1,6 +1,7 @@
 """Reading a home timeline: post ids for one page, whatever state the timeline is in.
 
-Opening a reader's timeline costs one query (their last read time) and, when the timeline
+Opening a reader's timeline costs one query (their last read time; none when this process saw
+them read within FEED_ACTIVITY_WRITE_SECONDS, see `RecentReads`) and, when the timeline
 is missing (new reader, expired, evicted, Redis flushed) or stale (the reader was inactive
 longer than FEED_INACTIVE_DAYS, so fan-outs skipped them), one more to rebuild it from the
 posts of the reader and everyone they follow; the first page then comes from the rebuilt
@@ -12,11 +13,14 @@ follows.
 
 from __future__ import annotations
 
+import itertools
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -54,11 +58,52 @@ class HomeTimeline:
             self.rebuilt = [post_id for post_id in self.rebuilt if post_id not in gone]
 
 
+class RecentReads:
+    """The last read time of readers this process served lately, as the database holds it.
+
+    Checking it is a PostgreSQL round trip on every page, one of the four a page costs. Yet
+    for a reader whose recorded time is within the activity write interval the answer is
+    known: the time only moves forward, so they are neither stale (the interval is far shorter
+    than the inactivity window) nor due a write. A reader is remembered for that long, in
+    this process only (other processes check once for themselves). At most `capacity` readers;
+    past it the longest remembered go first.
+    """
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        self.capacity = capacity
+        self._last_read: dict[uuid.UUID, datetime] = {}
+        self._lock = threading.Lock()
+
+    def get(self, user_id: uuid.UUID, *, not_before: datetime) -> datetime | None:
+        """The remembered time if it is `not_before` or later; None to ask the database."""
+        last_read = self._last_read.get(user_id)
+        return last_read if last_read is not None and last_read >= not_before else None
+
+    def remember(self, user_id: uuid.UUID, last_read: datetime) -> None:
+        with self._lock:
+            self._last_read.pop(user_id, None)  # re-inserted last: dicts keep insertion order
+            self._last_read[user_id] = last_read
+            if len(self._last_read) > self.capacity:
+                for oldest in list(itertools.islice(self._last_read, len(self._last_read) - self.capacity)):
+                    del self._last_read[oldest]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._last_read.clear()
+
+
+recent_reads = RecentReads()
+
+
 def open_home_timeline(user_id: uuid.UUID, *, store: TimelineStore | None = None) -> HomeTimeline:
     """The reader's timeline, rebuilt first if missing or stale; records that they read."""
     store = store or timeline_store()
     now = timezone.now()
-    last_read = _last_read_at(user_id)
+    # Remembered only while it needs neither a rebuild nor a write, whatever the settings.
+    fresh_after = now - min(config.activity_write_interval(), config.inactive_after())
+    last_read = recent_reads.get(user_id, not_before=fresh_after)
+    if last_read is None:
+        last_read = _last_read_at(user_id)
     timeline = HomeTimeline(user_id=user_id, store=store)
     if last_read is None or last_read < now - config.inactive_after():
         # New, or back after fan-outs skipped them: whatever the store holds is not current.
@@ -71,6 +116,11 @@ def open_home_timeline(user_id: uuid.UUID, *, store: TimelineStore | None = None
             update_fields=["last_read_at"],
         )
         store.keep(user_id, _keep_seconds())
+        # Once written for good: a rolled-back write remembered would keep a returning reader
+        # out of fan-outs until the memory expires.
+        transaction.on_commit(partial(recent_reads.remember, user_id, now), using=router.db_for_write(TimelineReader))
+    else:
+        recent_reads.remember(user_id, last_read)
     return timeline
 
 

@@ -143,7 +143,7 @@ def pipeline(data: bytes, n: int) -> dict[str, Any]:
 
 def processing_task(data: bytes, n: int) -> dict[str, Any]:
     """`media_process` on staged uploads: storage read, validation, rendering, storage writes, rows."""
-    from apps.media import services, storage
+    from apps.media import processing, services, storage
     from apps.media.uploads import ReceivedFile
     from socialapp.celery import app as celery_app
 
@@ -152,7 +152,7 @@ def processing_task(data: bytes, n: int) -> dict[str, Any]:
         media = [services.media_upload(owner_id=uuid.uuid4(), upload=ReceivedFile.from_bytes(data)) for _ in range(n)]
     for item in media:
         started = time.perf_counter()
-        done = services.media_process(media_id=item.id)
+        done = processing.media_process(media_id=item.id)
         durations.append(time.perf_counter() - started)
         assert done is not None, item.id
         assert done.status == "READY", done

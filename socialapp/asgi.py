@@ -9,6 +9,7 @@ which costs less per request (`socialapp/wsgi.py`, ADR 0011).
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -19,17 +20,24 @@ django_asgi_app = get_asgi_application()  # sets Django up before anything impor
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from apps.media.asgi import limit_upload_bodies  # noqa: E402
 from socialapp.authn.viewer import WebSocketViewerMiddleware  # noqa: E402
 from socialapp.routing import websocket_urlpatterns  # noqa: E402
 from socialapp.server_process import server_process_ready  # noqa: E402
+from socialapp.service_app import asgi_http_middleware  # noqa: E402
+
+
+def _http_application() -> Any:
+    """Django, wrapped by what the enabled services add (media cuts oversized uploads off at
+    the socket, before Django's handler would spool them)."""
+    application: Any = django_asgi_app
+    for middleware in asgi_http_middleware():
+        application = middleware(application)
+    return application
+
 
 application = ProtocolTypeRouter(
     {
-        # Uploads are cut off at the size limit while they stream in: Django's handler would
-        # read the whole body before any view could refuse it. (Django's and the limiter's ASGI
-        # type hints differ only in Mapping vs MutableMapping.)
-        "http": limit_upload_bodies(django_asgi_app),  # type: ignore[arg-type]
+        "http": _http_application(),
         # Origin check, then the viewer from the access token, then the services' routes.
         "websocket": AllowedHostsOriginValidator(WebSocketViewerMiddleware(URLRouter(websocket_urlpatterns()))),
     }

@@ -310,11 +310,17 @@ MEDIA_THUMBNAIL_FORMAT: str = env.str("MEDIA_THUMBNAIL_FORMAT", default="webp")
 MEDIA_DIRECT_UPLOAD_EXPIRY_SECONDS: int = env.int("MEDIA_DIRECT_UPLOAD_EXPIRY_SECONDS", default=900)
 MEDIA_DIRECT_UPLOAD_GRACE_SECONDS: int = env.int("MEDIA_DIRECT_UPLOAD_GRACE_SECONDS", default=3600)
 MEDIA_PROCESSING_STUCK_SECONDS: int = env.int("MEDIA_PROCESSING_STUCK_SECONDS", default=600)
-# How the feed asks the media service about media ids: in this process, or over HTTP (mesh).
-MEDIA_PORT: str = env.str("MEDIA_PORT", default="inprocess")  # inprocess | http
+
+# --- synchronous ports (socialapp.ports) ---------------------------------------------------
+# <SERVICE>_PORT forces `inprocess` or `http`; empty: in process when this process serves that
+# service, else HTTP to <SERVICE>_PORT_URL. The internal endpoints exist only with a token.
+INTERNAL_TOKEN: str = env.str("INTERNAL_TOKEN", default="")
+MEDIA_PORT: str = env.str("MEDIA_PORT", default="")
 MEDIA_PORT_URL: str = env.str("MEDIA_PORT_URL", default="http://media")
 MEDIA_PORT_TIMEOUT_SECONDS: float = env.float("MEDIA_PORT_TIMEOUT_SECONDS", default=3.0)
-MEDIA_INTERNAL_TOKEN: str = env.str("MEDIA_INTERNAL_TOKEN", default="")
+NOTIFICATIONS_PORT: str = env.str("NOTIFICATIONS_PORT", default="")
+NOTIFICATIONS_PORT_URL: str = env.str("NOTIFICATIONS_PORT_URL", default="http://notifications")
+NOTIFICATIONS_PORT_TIMEOUT_SECONDS: float = env.float("NOTIFICATIONS_PORT_TIMEOUT_SECONDS", default=3.0)
 
 # --- search -----------------------------------------------------------------------------
 # With a URL, the feed's search adapter indexes into Elasticsearch; without, it searches

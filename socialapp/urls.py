@@ -1,4 +1,4 @@
-"""URL map: health and metrics, then each enabled service's GraphQL schema and REST routes."""
+"""URL map: health and metrics, then each enabled service's GraphQL schema, REST routes and ports."""
 
 from __future__ import annotations
 
@@ -9,31 +9,27 @@ from django.views.decorators.csrf import csrf_exempt
 
 from socialapp import health
 from socialapp.graphql.schema import build_schema, service_schemas
-from socialapp.graphql.views import LimitedGraphQLView
+from socialapp.ports.endpoint import port_urlpatterns
+from socialapp.service_app import graphql_view_for, served_port_declarations
 from socialapp.services import enabled_services, service_module
-
-
-def _view_for(service: str) -> type[LimitedGraphQLView]:
-    """Endpoints that carry `uploadImage` also accept GraphQL multipart requests (file uploads)."""
-    if service in ("all", "media") and "media" in enabled_services():
-        from apps.media.graphql.multipart import MultipartGraphQLView
-
-        return MultipartGraphQLView
-    return LimitedGraphQLView
-
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
-    path("graphql/", csrf_exempt(_view_for("all").as_view(schema=build_schema(enabled_services()))), name="graphql"),
+    path(
+        "graphql/",
+        csrf_exempt(graphql_view_for(enabled_services()).as_view(schema=build_schema(enabled_services()))),
+        name="graphql",
+    ),
+    *port_urlpatterns(served_port_declarations()),
 ]
 
 for _service, _schema in service_schemas().items():
     urlpatterns.append(
         path(
             f"graphql/{_service}/",
-            csrf_exempt(_view_for(_service).as_view(schema=_schema)),
+            csrf_exempt(graphql_view_for([_service]).as_view(schema=_schema)),
             name=f"graphql-{_service}",
         )
     )

@@ -1,10 +1,8 @@
-from django.apps import AppConfig
+from socialapp import service_app
 
 
-class IdentityConfig(AppConfig):
+class IdentityConfig(service_app.ServiceAppConfig):
     name = "apps.auth"
-    label = "identity"
+    label = "identity"  # `auth` is django.contrib.auth's
     verbose_name = "Identity"
-
-    def ready(self) -> None:
-        from apps.auth import events  # noqa: F401  (registers this app's event handlers)
+    service = "auth"

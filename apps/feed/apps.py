@@ -1,11 +1,9 @@
-from django.apps import AppConfig
+from socialapp import service_app
 
 
-class FeedConfig(AppConfig):
+class FeedConfig(service_app.ServiceAppConfig):
     name = "apps.feed"
     label = "feed"
     verbose_name = "Feed"
-
-    def ready(self) -> None:
-        from apps.feed import events  # noqa: F401  (registers this app's event handlers)
-        from apps.feed.search import handlers  # noqa: F401  (the search indexer's handlers)
+    service = "feed"
+    handler_modules = ("events", "search.handlers")  # the fan-out and projections; the search indexer

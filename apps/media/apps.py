@@ -1,10 +1,12 @@
-from django.apps import AppConfig
+from socialapp import service_app
 
 
-class MediaConfig(AppConfig):
+class MediaConfig(service_app.ServiceAppConfig):
     name = "apps.media"
     label = "media"
     verbose_name = "Media"
-
-    def ready(self) -> None:
-        from apps.media import events  # noqa: F401  (registers this app's event handlers)
+    service = "media"
+    # Its endpoints take GraphQL multipart uploads, cut off at the socket when oversized.
+    graphql_view = "apps.media.graphql.multipart.MultipartGraphQLView"
+    asgi_http_middleware = ("apps.media.asgi.limit_upload_bodies",)
+    ports = ("apps.media.contracts.MediaPort",)

@@ -60,22 +60,3 @@ def direct_upload_completion_seconds() -> int:
 def stuck_after_seconds() -> int:
     """A media still PROCESSING after this long is handed to the task queue again."""
     return int(getattr(settings, "MEDIA_PROCESSING_STUCK_SECONDS", 600))
-
-
-def port_adapter() -> str:
-    """Which adapter `media_port()` returns: `inprocess` (the monolith) or `http`."""
-    return str(getattr(settings, "MEDIA_PORT", "inprocess"))
-
-
-def port_url() -> str:
-    """Base URL of the media service for the HTTP adapter (in the mesh: http://media)."""
-    return str(getattr(settings, "MEDIA_PORT_URL", "http://media")).rstrip("/")
-
-
-def port_timeout_seconds() -> float:
-    return float(getattr(settings, "MEDIA_PORT_TIMEOUT_SECONDS", 3.0))
-
-
-def internal_token() -> str:
-    """Shared secret of the /internal/media/ endpoints; the HTTP adapter sends it."""
-    return str(getattr(settings, "MEDIA_INTERNAL_TOKEN", ""))

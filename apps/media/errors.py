@@ -6,7 +6,7 @@ gets the code and a message that says what to change.
 
 from __future__ import annotations
 
-from socialapp.errors import ConflictError, DomainError, InvalidInputError
+from socialapp.errors import ConflictError, InvalidInputError
 
 ACCEPTED_FORMATS = "JPEG, PNG, WebP and GIF"
 
@@ -135,10 +135,3 @@ class UploadMissingError(ConflictError):
 
     def __init__(self, field: str = "upload_id") -> None:
         super().__init__("Nothing has been uploaded for this upload id yet: POST the file first.", field=field)
-
-
-class MediaPortUnavailableError(DomainError):
-    """The HTTP adapter could not get an answer from the media service."""
-
-    code = "media_unavailable"
-    http_status = 503

@@ -11,7 +11,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from celery import shared_task
 
-from apps.media.services import media_process
+from apps.media.processing import media_process
 
 
 def process_media_now(media_id: str) -> str | None:

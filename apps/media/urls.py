@@ -7,7 +7,5 @@ from apps.media import views
 urlpatterns: list[URLPattern] = [
     path("api/media/images", views.ImageUploadView.as_view(), name="media-upload"),
     re_path(r"^media/(?P<name>images/[^?#]+)$", views.serve_local_media, name="media-file"),
-    path("internal/media/ownership", views.OwnershipView.as_view(), name="media-internal-ownership"),
-    path("internal/media/urls", views.UrlsView.as_view(), name="media-internal-urls"),
 ]
 websocket_urlpatterns: list[URLPattern] = []

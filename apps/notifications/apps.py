@@ -1,10 +1,8 @@
-from django.apps import AppConfig
+from socialapp import service_app
 
 
-class NotificationsConfig(AppConfig):
+class NotificationsConfig(service_app.ServiceAppConfig):
     name = "apps.notifications"
     label = "notifications"
     verbose_name = "Notifications"
-
-    def ready(self) -> None:
-        from apps.notifications import events  # noqa: F401  (registers this app's event handlers)
+    service = "notifications"

@@ -1,10 +1,8 @@
-from django.apps import AppConfig
+from socialapp import service_app
 
 
-class UsersConfig(AppConfig):
+class UsersConfig(service_app.ServiceAppConfig):
     name = "apps.users"
     label = "users"
     verbose_name = "Users"
-
-    def ready(self) -> None:
-        from apps.users import events  # noqa: F401  (registers this app's event handlers)
+    service = "users"

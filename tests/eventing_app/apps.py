@@ -1,9 +1,8 @@
-from django.apps import AppConfig
+from socialapp import service_app
 
 
-class EventTestsConfig(AppConfig):
+class EventTestsConfig(service_app.ServiceAppConfig):
     name = "tests.eventing_app"
     label = "eventtests"
-
-    def ready(self) -> None:
-        from tests.eventing_app import events  # noqa: F401
+    service = "eventtests"
+    ports = ("tests.eventing_app.contracts.StampPort",)

@@ -1,8 +1,12 @@
-"""Event types of the test app."""
+"""Event types and a port of the test app."""
 
+import abc
+import uuid
+from datetime import datetime
 from typing import ClassVar
 
 from socialapp.eventing import Event
+from socialapp.ports import Port
 
 
 class ThingHappened(Event):
@@ -26,3 +30,14 @@ class DoomedThing(Event):
     subject_field: ClassVar[str] = "key"
 
     key: str
+
+
+class StampPort(Port):
+    """A port of the test app: exercises socialapp.ports with rich argument and result types."""
+
+    service = "eventtests"
+    implementation = "tests.eventing_app.port.LocalStampPort"
+
+    @abc.abstractmethod
+    def stamp(self, *, ids: list[uuid.UUID], at: datetime, label: str = "seen") -> dict[uuid.UUID, str]:
+        """`{id: "<label>@<at>"}` for each id; a label "boom" is the implementation refusing it."""

@@ -1,10 +1,8 @@
-"""The media port, as the feed will use it: one contract, run over both adapters (in-process,
-and HTTP against a live media server), then what only the HTTP side has (transport failures,
-the internal endpoints' token)."""
+"""The media port, as the feed uses it: one contract, run over both adapters (in-process, and
+HTTP against a live media server through the kernel's internal port route)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,21 +10,15 @@ from urllib.parse import urljoin
 
 import httpx
 import pytest
-from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from apps.media.contracts import (
-    MAX_IDS_PER_CALL,
-    HttpMediaPort,
-    InProcessMediaPort,
-    MediaPort,
-    MediaSize,
-    media_port,
-)
-from apps.media.errors import MediaPortUnavailableError
+from apps.media.contracts import MAX_IDS_PER_CALL, MediaPort, MediaSize, media_port
 from apps.media.models import MediaStatus
+from apps.media.port import LocalMediaPort
 from apps.media.services import media_upload
 from apps.media.uploads import ReceivedFile
+from socialapp.ports import PortUnavailableError
+from socialapp.ports.http_client import http_adapter
 from tests.components import free_port
 from tests.conftest import ALL_DATABASES
 from tests.live_server import LiveServer, live_server
@@ -38,6 +30,7 @@ pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
 
 ALICE = uuid.UUID("00000000-0000-4000-8000-00000000a11c")
 BOB = uuid.UUID("00000000-0000-4000-8000-000000000b0b")
+TOKEN = "port-test-token"
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +40,7 @@ def shared_storage(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(django_db_setup: None, shared_storage: Path) -> Iterator[LiveServer]:
-    with live_server(shared_storage, DATA_DIR=str(shared_storage)) as running:
+    with live_server(shared_storage, DATA_DIR=str(shared_storage), INTERNAL_TOKEN=TOKEN) as running:
         yield running
 
 
@@ -63,9 +56,9 @@ def storage(request: pytest.FixtureRequest, settings: SettingsWrapper, shared_st
 @pytest.fixture(params=["inprocess", "http"])
 def port(request: pytest.FixtureRequest, storage: StorageUnderTest) -> MediaPort:
     if request.param == "inprocess":
-        return InProcessMediaPort()
+        return LocalMediaPort()
     live: LiveServer = request.getfixturevalue("server")
-    return HttpMediaPort(live.url)
+    return http_adapter(MediaPort, base_url=live.url, token=TOKEN, timeout=10)
 
 
 # --- the contract --------------------------------------------------------------------------
@@ -116,82 +109,33 @@ def test_urls_answer_the_ready_media_at_the_size_asked_and_they_fetch(port: Medi
     assert (fetched.status_code, fetched.headers["content-type"]) == (200, "image/webp")
 
 
+def test_the_default_size_is_the_large_rendition(port: MediaPort) -> None:
+    ready = media_upload(owner_id=BOB, upload=ReceivedFile.from_bytes(images.jpeg(1600, 1200)))
+
+    assert port.media_urls(media_ids=[ready.id])[ready.id].size is MediaSize.LARGE
+
+
 def test_too_many_ids_in_one_call_is_a_programming_error(port: MediaPort) -> None:
     with pytest.raises(ValueError, match=f"at most {MAX_IDS_PER_CALL} media ids per call"):
         port.media_owned_by(owner_id=ALICE, media_ids=[uuid.uuid4() for _ in range(MAX_IDS_PER_CALL + 1)])
 
 
-# --- choosing the adapter ------------------------------------------------------------------
+# --- choosing the adapter: see tests/socialapp/test_ports.py for the rules -----------------
 
 
-def test_settings_choose_the_adapter(settings: SettingsWrapper) -> None:
-    assert isinstance(media_port(), InProcessMediaPort)
+def test_a_process_that_serves_media_answers_in_process(settings: SettingsWrapper) -> None:
+    assert isinstance(media_port(), LocalMediaPort)
 
     settings.MEDIA_PORT = "http"
-    settings.MEDIA_PORT_URL = "http://media.socialapp.svc:8080/"
-    settings.MEDIA_INTERNAL_TOKEN = "s3cret"
-    adapter = media_port()
-    assert isinstance(adapter, HttpMediaPort)
-    assert (adapter.base_url, adapter.token) == ("http://media.socialapp.svc:8080", "s3cret")
-
-    settings.MEDIA_PORT = "carrier-pigeon"
-    with pytest.raises(ValueError, match="MEDIA_PORT must be 'inprocess' or 'http', not 'carrier-pigeon'"):
-        media_port()
-
-
-# --- the HTTP side -------------------------------------------------------------------------
+    settings.INTERNAL_TOKEN = "s3cret"
+    assert not isinstance(media_port(), LocalMediaPort)
 
 
 def test_an_unreachable_media_service_is_a_typed_error() -> None:
-    adapter = HttpMediaPort(f"http://127.0.0.1:{free_port()}", timeout=1)
+    adapter = http_adapter(MediaPort, base_url=f"http://127.0.0.1:{free_port()}", token=TOKEN, timeout=1)
 
-    with pytest.raises(MediaPortUnavailableError) as failed:
+    with pytest.raises(PortUnavailableError) as failed:
         adapter.media_owned_by(owner_id=ALICE, media_ids=[uuid.uuid4()])
 
     assert (failed.value.code, failed.value.http_status) == ("media_unavailable", 503)
     assert failed.value.message.startswith("The media service did not answer: ")
-
-
-def internal(path: str, body: object, *, token: str | None = None) -> tuple[int, object]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = Client().post(path, json.dumps(body), content_type="application/json", headers=headers)
-    return response.status_code, response.json()
-
-
-def test_the_internal_endpoints_want_the_service_token_when_one_is_set(settings: SettingsWrapper) -> None:
-    settings.MEDIA_INTERNAL_TOKEN = "s3cret"
-    media = make_media(owner_id=ALICE)
-    body = {"owner_id": str(ALICE), "media_ids": [str(media.id)]}
-
-    assert internal("/internal/media/ownership", body) == (
-        401,
-        {
-            "errors": [
-                {
-                    "field": None,
-                    "code": "not_authenticated",
-                    "message": "This internal endpoint needs the service token.",
-                }
-            ]
-        },
-    )
-    assert internal("/internal/media/ownership", body, token="wrong") == (
-        403,
-        {"errors": [{"field": None, "code": "forbidden", "message": "The service token is not valid."}]},
-    )
-    assert internal("/internal/media/ownership", body, token="s3cret") == (
-        200,
-        {"owned": [str(media.id)]},
-    )
-
-
-def test_the_internal_endpoints_refuse_malformed_requests() -> None:
-    status, body = internal("/internal/media/urls", {"media_ids": ["nope"], "size": "huge"})
-
-    assert status == 400
-    assert body == {
-        "errors": [
-            {"field": "media_ids", "code": "invalid", "message": "Every media id must be a UUID."},
-            {"field": "size", "code": "invalid_choice", "message": '"huge" is not a valid choice.'},
-        ]
-    }

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from PIL import ExifTags, Image
 
-from apps.media import services
+from apps.media import processing, services
 from apps.media.errors import ImageRefusedError
 from apps.media.models import Media, MediaStatus, MediaVariant
 from apps.media.uploads import ReceivedFile
@@ -155,9 +155,9 @@ def staged(media_storage: StorageUnderTest, data: bytes, **fields: Any) -> Media
 def test_processing_twice_changes_nothing(media_storage: StorageUnderTest) -> None:
     media = staged(media_storage, images.png(300, 200))
 
-    first = services.media_process(media_id=media.id)
+    first = processing.media_process(media_id=media.id)
     stored = media_storage.objects()
-    again = services.media_process(media_id=media.id)
+    again = processing.media_process(media_id=media.id)
 
     assert first is not None
     assert again is not None
@@ -170,7 +170,7 @@ def test_an_upload_replaced_after_it_was_checked_fails_and_is_deleted(media_stor
     media = staged(media_storage, images.png(300, 200))
     media_storage.put(media.staged_name, images.jpeg())  # e.g. a second POST to a still-valid presigned URL
 
-    failed = services.media_process(media_id=media.id)
+    failed = processing.media_process(media_id=media.id)
 
     assert failed is not None
     assert (failed.status, failed.failure_code, failed.failure_message, failed.staged_name) == (
@@ -185,7 +185,7 @@ def test_an_upload_replaced_after_it_was_checked_fails_and_is_deleted(media_stor
 def test_an_upload_that_is_not_an_image_fails_processing_with_the_refusal(media_storage: StorageUnderTest) -> None:
     media = staged(media_storage, images.HTML)
 
-    failed = services.media_process(media_id=media.id)
+    failed = processing.media_process(media_id=media.id)
 
     assert failed is not None
     assert (failed.status, failed.failure_code) == (MediaStatus.FAILED, "not_an_image")
@@ -195,7 +195,7 @@ def test_an_upload_that_is_not_an_image_fails_processing_with_the_refusal(media_
 def test_an_upload_gone_from_storage_fails_processing(media_storage: StorageUnderTest) -> None:
     media = make_media(status=MediaStatus.PROCESSING, staged_name="incoming/missing")
 
-    failed = services.media_process(media_id=media.id)
+    failed = processing.media_process(media_id=media.id)
 
     assert failed is not None
     assert (failed.status, failed.failure_code) == (MediaStatus.FAILED, "upload_missing")
@@ -205,7 +205,7 @@ def test_a_media_deleted_before_processing_is_not_processed(media_storage: Stora
     media = staged(media_storage, images.png(300, 200))
     services.media_delete(owner_id=media.owner_id, media_id=media.id)
 
-    assert services.media_process(media_id=media.id) is None
+    assert processing.media_process(media_id=media.id) is None
     assert media_storage.objects() == {}
 
 

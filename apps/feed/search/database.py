@@ -1,4 +1,4 @@
-"""The embedded search adapter: the feed database's own search table (apps/feed/search/models.py).
+"""The embedded search adapter: the feed database's own search table (apps/feed/models/search_entry.py).
 
 On PostgreSQL, full-text search: `websearch_to_tsquery('english', ...)` against the GIN index
 on `to_tsvector('english', text)` (the SQL below repeats that expression exactly, or the
@@ -20,7 +20,7 @@ from django.db import connections, router
 from django.db.models import Q
 
 from apps.feed.search.documents import SearchDocument, SearchHit, SearchPage, decode_cursor, encode_cursor
-from apps.feed.search.models import TABLE, PostSearchEntry
+from apps.feed.models.search_entry import TABLE, PostSearchEntry
 from apps.feed.search.query import SearchQuery, SearchTerm, TermKind
 
 SqlParameter = str | int | float

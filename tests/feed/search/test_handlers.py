@@ -10,7 +10,7 @@ import pytest
 
 from apps.feed.contracts import PostCreated
 from apps.feed.models import InboxMessage
-from apps.feed.search.models import PostSearchEntry
+from apps.feed.models.search_entry import PostSearchEntry
 from apps.feed.search.selectors import search_posts
 from apps.feed.services import post_create, post_delete, post_edit
 from socialapp.eventing import Envelope

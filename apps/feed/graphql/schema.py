@@ -18,8 +18,8 @@ from apps.feed.graphql.queries import (
     resolve_posts_by_hashtag,
     resolve_user_posts,
 )
-from apps.feed.graphql.types import CommentConnection, PostConnection, PostType
 from apps.feed.graphql.search import SearchQuery
+from apps.feed.graphql.types import CommentConnection, PostConnection, PostType
 from apps.feed.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from socialapp.graphql.types import service_info_field
 

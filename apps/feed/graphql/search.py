@@ -18,7 +18,7 @@ from typing import Any
 import graphene
 from graphene import relay
 
-from apps.feed.graphql.dataloaders import author_loader, liked_loader
+from apps.feed.graphql.dataloaders import AuthorLoader, LikedByViewerLoader
 from apps.feed.graphql.types import PostConnection
 from apps.feed.search.documents import SearchPage
 from apps.feed.search.query import QUERY_MAX_LENGTH
@@ -60,8 +60,8 @@ Query = SearchQuery
 def search_connection(info: graphene.ResolveInfo, page: SearchPage, *, after: str | None) -> PostConnection:
     posts = posts_by_ids(page.post_ids)
     found = [(hit, posts[hit.post_id]) for hit in page.hits if hit.post_id in posts]
-    author_loader(info.context).expect(post.author_id for _, post in found)
-    liked_loader(info.context).expect(post.id for _, post in found)
+    AuthorLoader.for_request(info.context).expect(post.author_id for _, post in found)
+    LikedByViewerLoader.for_request(info.context).expect(post.id for _, post in found)
     edge_class: Any = PostConnection.Edge
     edges = [edge_class(node=post, cursor=hit.cursor) for hit, post in found]
     page_info = relay.PageInfo(

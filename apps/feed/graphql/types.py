@@ -9,7 +9,7 @@ import graphene
 from graphene import relay
 
 from apps.feed.graphql.arguments import encode_cursor
-from apps.feed.graphql.dataloaders import author_loader, liked_loader
+from apps.feed.graphql.dataloaders import AuthorLoader, LikedByViewerLoader
 from apps.feed.models import Comment
 from apps.feed.selectors import CommentPage, PostPage
 from apps.feed.snapshots import AuthorSnapshot, Mention, PostSnapshot
@@ -82,7 +82,7 @@ class PostType(graphene.ObjectType):
 
     @staticmethod
     def resolve_author(root: PostSnapshot, info: graphene.ResolveInfo) -> AuthorSnapshot:
-        return author_loader(info.context).load(root.author_id)
+        return AuthorLoader.for_request(info.context).load(root.author_id)
 
     @staticmethod
     def resolve_media_ids(root: PostSnapshot, info: graphene.ResolveInfo) -> list[str]:
@@ -94,7 +94,7 @@ class PostType(graphene.ObjectType):
 
     @staticmethod
     def resolve_liked_by_me(root: PostSnapshot, info: graphene.ResolveInfo) -> bool | None:
-        return liked_loader(info.context).load(root.id)
+        return LikedByViewerLoader.for_request(info.context).load(root.id)
 
 
 class CommentType(graphene.ObjectType):
@@ -117,7 +117,7 @@ class CommentType(graphene.ObjectType):
 
     @staticmethod
     def resolve_author(root: Comment, info: graphene.ResolveInfo) -> AuthorSnapshot:
-        return author_loader(info.context).load(root.author_id)
+        return AuthorLoader.for_request(info.context).load(root.author_id)
 
 
 class PostConnection(relay.Connection):
@@ -138,15 +138,15 @@ class CommentConnection(relay.Connection):
 
 def post_connection(info: graphene.ResolveInfo, page: PostPage, *, after_id: int | None) -> PostConnection:
     """A page of posts as a connection; its authors and likedByMe are loaded in one batch each."""
-    author_loader(info.context).expect(post.author_id for post in page.posts)
-    liked_loader(info.context).expect(post.id for post in page.posts)
+    AuthorLoader.for_request(info.context).expect(post.author_id for post in page.posts)
+    LikedByViewerLoader.for_request(info.context).expect(post.id for post in page.posts)
     edge_class: Any = PostConnection.Edge
     edges = [edge_class(node=post, cursor=encode_cursor("post", post.id)) for post in page.posts]
     return PostConnection(edges=edges, page_info=_page_info(edges, has_next=page.has_next, after_id=after_id))
 
 
 def comment_connection(info: graphene.ResolveInfo, page: CommentPage, *, after_id: int | None) -> CommentConnection:
-    author_loader(info.context).expect(comment.author_id for comment in page.comments)
+    AuthorLoader.for_request(info.context).expect(comment.author_id for comment in page.comments)
     edge_class: Any = CommentConnection.Edge
     edges = [edge_class(node=comment, cursor=encode_cursor("comment", comment.id)) for comment in page.comments]
     return CommentConnection(edges=edges, page_info=_page_info(edges, has_next=page.has_next, after_id=after_id))

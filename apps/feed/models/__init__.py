@@ -8,9 +8,9 @@ from apps.feed.models.hashtag import PostHashtag
 from apps.feed.models.like import Like
 from apps.feed.models.mention import PostMention
 from apps.feed.models.post import Post, PostStatus
+from apps.feed.models.search_entry import PostSearchEntry
 from apps.feed.models.timeline_entry import TimelineEntry
 from apps.feed.models.timeline_reader import TimelineReader
-from apps.feed.models.search_entry import PostSearchEntry
 
 __all__ = [
     "Author",

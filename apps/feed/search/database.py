@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from django.db import connections, router
 from django.db.models import Q
 
-from apps.feed.search.documents import SearchDocument, SearchHit, SearchPage, decode_cursor, encode_cursor
 from apps.feed.models.search_entry import TABLE, PostSearchEntry
+from apps.feed.search.documents import SearchDocument, SearchHit, SearchPage, decode_cursor, encode_cursor
 from apps.feed.search.query import SearchQuery, SearchTerm, TermKind
 
 SqlParameter = str | int | float

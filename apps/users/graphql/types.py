@@ -8,7 +8,7 @@ from typing import Any
 import graphene
 from graphene import relay
 
-from apps.users.graphql.dataloaders import viewer_follows_loader
+from apps.users.graphql.dataloaders import ViewerFollowsLoader
 from apps.users.models import Profile
 
 
@@ -39,7 +39,7 @@ class ProfileType(graphene.ObjectType):
 
     @staticmethod
     def resolve_viewer_follows(root: Profile, info: graphene.ResolveInfo) -> bool | None:
-        return viewer_follows_loader(info.context).load(root.user_id)
+        return ViewerFollowsLoader.for_request(info.context).load(root.user_id)
 
 
 class FollowConnection(relay.Connection):

@@ -7,7 +7,7 @@ from typing import Any
 import graphene
 
 from apps.feed.graphql.arguments import parse_post_id
-from apps.feed.graphql.dataloaders import liked_loader
+from apps.feed.graphql.dataloaders import LikedByViewerLoader
 from apps.feed.graphql.types import PostType
 from apps.feed.services import post_unlike
 from apps.feed.snapshots import PostSnapshot
@@ -28,5 +28,5 @@ class UnlikePost(DomainMutation):
         post_id: str = arguments["post_id"]
         viewer = require_viewer(info.context)
         post = post_unlike(user_id=viewer.user_id, post_id=parse_post_id(post_id, field="postId"))
-        liked_loader(info.context).prime(post.id, liked=False)
+        LikedByViewerLoader.for_request(info.context).prime(post.id, False)
         return cls(post=PostSnapshot.of(post))

@@ -7,7 +7,7 @@ from typing import Any
 import graphene
 
 from apps.users.graphql.arguments import require_profile
-from apps.users.graphql.dataloaders import viewer_follows_loader
+from apps.users.graphql.dataloaders import ViewerFollowsLoader
 from apps.users.graphql.mutations.base import error_field_renamed
 from apps.users.graphql.types import ProfileType
 from apps.users.services import follow_delete
@@ -33,5 +33,5 @@ class UnfollowUser(DomainMutation):
         argument = "userId" if arguments.get("user_id") is not None else "username"
         with error_field_renamed("followee_id", argument):
             change = follow_delete(follower_id=viewer.user_id, followee_id=followee.user_id)
-        viewer_follows_loader(info.context).prime(followee.user_id, follows=False)
+        ViewerFollowsLoader.for_request(info.context).prime(followee.user_id, False)
         return cls(profile=change.followee)

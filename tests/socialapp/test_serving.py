@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import websockets
+from websockets.exceptions import InvalidStatus
 from websockets.typing import Origin
 
 from tests.components import free_port
@@ -209,11 +210,14 @@ def test_websockets_from_a_foreign_origin_or_to_no_route_are_refused(monolith: L
         async with websockets.connect(f"{ws_url}{path}", origin=Origin(origin)):
             pass
 
-    with pytest.raises(websockets.exceptions.InvalidStatus) as foreign:
+    with pytest.raises(InvalidStatus) as foreign:
         asyncio.run(connect("/ws/echo/", "https://evil.example.com"))
     assert foreign.value.response.status_code == 403
-    with pytest.raises((websockets.exceptions.InvalidStatus, websockets.exceptions.InvalidMessage)):
-        asyncio.run(connect("/ws/nothing/", "http://localhost"))
+    for path in ("/ws/nothing/", "/", "/graphql/"):
+        with pytest.raises(InvalidStatus) as nowhere:
+            asyncio.run(connect(path, "http://localhost"))
+        assert nowhere.value.response.status_code == 403
+    assert not [line for line in monolith.log_lines() if '"level": "ERROR"' in line or "Traceback" in line]
 
 
 def test_text_that_is_not_unicode_is_refused_before_any_resolver(monolith: LiveServer) -> None:

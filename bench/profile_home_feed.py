@@ -82,7 +82,7 @@ def seed(rng: random.Random) -> list[tuple[uuid.UUID, str]]:
     """Fresh feed data; returns the readers (user id, username)."""
     from django.db import connections, router
 
-    from apps.feed.content import parse_hashtags
+    from apps.feed.text_rules import parse_hashtags
     from apps.feed.ids import next_post_id
     from apps.feed.models import Author, FollowEdge, Like, Post, PostStatus
 

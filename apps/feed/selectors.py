@@ -15,10 +15,10 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
-from apps.feed.content import normalise_hashtag
 from apps.feed.hot_reads import fetch_on_postgres
 from apps.feed.models import Author, Comment, Like, Post
 from apps.feed.snapshots import AuthorSnapshot, PostSnapshot, posts_by_ids
+from apps.feed.text_rules import normalise_hashtag
 from apps.feed.timelines.reading import open_home_timeline
 from socialapp.errors import InvalidInputError
 

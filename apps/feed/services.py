@@ -16,7 +16,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from apps.feed import content as text_rules
+from apps.feed import text_rules
 from apps.feed.contracts import (
     CommentCreated,
     CommentDeleted,

@@ -12,9 +12,9 @@ from django.utils import timezone
 from factory.declarations import LazyAttribute, LazyFunction, Sequence
 from factory.django import DjangoModelFactory
 
-from apps.feed.content import parse_hashtags
 from apps.feed.ids import next_post_id
 from apps.feed.models import Author, FollowEdge, Post, PostHashtag, PostStatus, TimelineReader
+from apps.feed.text_rules import parse_hashtags
 
 
 class AuthorFactory(DjangoModelFactory[Author]):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from apps.feed.content import HASHTAG_MAX_LENGTH
 from apps.feed.models.post import Post
+from apps.feed.text_rules import HASHTAG_MAX_LENGTH
 
 
 class PostHashtag(models.Model):

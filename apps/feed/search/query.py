@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from apps.feed.content import normalise_hashtag
+from apps.feed.text_rules import normalise_hashtag
 from socialapp.errors import InvalidInputError
 
 QUERY_MAX_LENGTH = 200

@@ -36,7 +36,7 @@ class DatabaseTimelineStore:
                 ignore_conflicts=True,  # a concurrent rebuild of the same timeline wrote the same rows
             )
 
-    def push(self, post_id: int, user_ids: Sequence[uuid.UUID]) -> None:
+    def add_post_to_timelines(self, post_id: int, user_ids: Sequence[uuid.UUID]) -> None:
         for start in range(0, len(user_ids), _CHUNK):
             with atomic_for(TimelineEntry):
                 built = list(
@@ -49,7 +49,7 @@ class DatabaseTimelineStore:
                 )
                 self._trim(built)
 
-    def push_many(self, user_id: uuid.UUID, post_ids: Sequence[int]) -> None:
+    def add_posts_to_timeline(self, user_id: uuid.UUID, post_ids: Sequence[int]) -> None:
         newest = sorted(set(post_ids), reverse=True)[: self.max_entries]
         if not newest:
             return
@@ -81,13 +81,13 @@ class DatabaseTimelineStore:
         )
         return oldest
 
-    def remove(self, user_id: uuid.UUID, post_ids: Sequence[int]) -> None:
+    def remove_posts_from_timeline(self, user_id: uuid.UUID, post_ids: Sequence[int]) -> None:
         for start in range(0, len(post_ids), _CHUNK):
             TimelineEntry.objects.filter(
                 user_id=user_id, post_id__in=[p for p in post_ids[start : start + _CHUNK] if p != SENTINEL]
             ).delete()
 
-    def remove_from(self, post_id: int, user_ids: Sequence[uuid.UUID]) -> None:
+    def remove_post_from_timelines(self, post_id: int, user_ids: Sequence[uuid.UUID]) -> None:
         if post_id == SENTINEL:
             return
         for start in range(0, len(user_ids), _CHUNK):

@@ -50,20 +50,20 @@ def active_follower_batches(author_id: uuid.UUID) -> Iterator[list[uuid.UUID]]:
 
 def fan_out_post(*, post_id: int, author_id: uuid.UUID, store: TimelineStore | None = None) -> None:
     store = store or timeline_store()
-    store.push(post_id, [author_id])
+    store.add_post_to_timelines(post_id, [author_id])
     if is_pulled(author_id):
         return
     for batch in active_follower_batches(author_id):
-        store.push(post_id, batch)
+        store.add_post_to_timelines(post_id, batch)
 
 
 def remove_post_everywhere(*, post_id: int, author_id: uuid.UUID, store: TimelineStore | None = None) -> None:
     store = store or timeline_store()
-    store.remove_from(post_id, [author_id])
+    store.remove_post_from_timelines(post_id, [author_id])
     if is_pulled(author_id):
         return  # not fanned out; a stray entry (pushed before the author grew) is dropped on read
     for batch in active_follower_batches(author_id):
-        store.remove_from(post_id, batch)
+        store.remove_post_from_timelines(post_id, batch)
 
 
 def backfill_followee(*, follower_id: uuid.UUID, followee_id: uuid.UUID, store: TimelineStore | None = None) -> None:
@@ -74,7 +74,7 @@ def backfill_followee(*, follower_id: uuid.UUID, followee_id: uuid.UUID, store: 
     recent = list(
         Post.objects.filter(author_id=followee_id).order_by("-id").values_list("id", flat=True)[: config.timeline_max()]
     )
-    store.push_many(follower_id, recent)
+    store.add_posts_to_timeline(follower_id, recent)
 
 
 def purge_followee(*, follower_id: uuid.UUID, followee_id: uuid.UUID, store: TimelineStore | None = None) -> None:
@@ -84,4 +84,4 @@ def purge_followee(*, follower_id: uuid.UUID, followee_id: uuid.UUID, store: Tim
     if oldest is None:
         return
     posts = list(Post.objects.filter(author_id=followee_id, id__gte=oldest).values_list("id", flat=True))
-    store.remove(follower_id, posts)
+    store.remove_posts_from_timeline(follower_id, posts)

@@ -52,7 +52,7 @@ class HomeTimeline:
 
     def forget(self, post_ids: list[int]) -> None:
         """Posts found gone (deleted) leave the timeline."""
-        self.store.remove(self.user_id, post_ids)
+        self.store.remove_posts_from_timeline(self.user_id, post_ids)
         if self.rebuilt is not None:
             gone = set(post_ids)
             self.rebuilt = [post_id for post_id in self.rebuilt if post_id not in gone]

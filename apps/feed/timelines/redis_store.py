@@ -11,12 +11,13 @@ memory; they are rebuilt when they come back.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import redis
+
+from socialapp.redis_clients import redis_client
 
 KEY_PREFIX = "feed:timeline:"
 SENTINEL = "0"
@@ -32,16 +33,6 @@ return 1
 
 _CHUNK = 1000
 
-_clients: dict[str, redis.Redis[bytes]] = {}
-_clients_lock = threading.Lock()
-
-
-def _client(url: str) -> redis.Redis[bytes]:
-    with _clients_lock:
-        if url not in _clients:
-            _clients[url] = redis.Redis.from_url(url, socket_timeout=5)
-        return _clients[url]
-
 
 def timeline_key(user_id: uuid.UUID) -> str:
     return f"{KEY_PREFIX}{user_id}"
@@ -55,7 +46,7 @@ class RedisTimelineStore:
 
     @classmethod
     def for_url(cls, url: str, *, max_entries: int) -> RedisTimelineStore:
-        return cls(_client(url), max_entries=max_entries)
+        return cls(redis_client(url), max_entries=max_entries)
 
     def exists(self, user_id: uuid.UUID) -> bool:
         return bool(self.client.exists(timeline_key(user_id)))
@@ -70,14 +61,14 @@ class RedisTimelineStore:
             pipe.zadd(key, members)
             pipe.execute()
 
-    def push(self, post_id: int, user_ids: Sequence[uuid.UUID]) -> None:
+    def add_post_to_timelines(self, post_id: int, user_ids: Sequence[uuid.UUID]) -> None:
         for start in range(0, len(user_ids), _CHUNK):
             with self.client.pipeline(transaction=False) as pipe:
                 for user_id in user_ids[start : start + _CHUNK]:
                     self._add(keys=[timeline_key(user_id)], args=[self.max_entries, post_id], client=pipe)
                 pipe.execute()
 
-    def push_many(self, user_id: uuid.UUID, post_ids: Sequence[int]) -> None:
+    def add_posts_to_timeline(self, user_id: uuid.UUID, post_ids: Sequence[int]) -> None:
         newest = sorted(set(post_ids), reverse=True)[: self.max_entries]
         if newest:
             self._add(keys=[timeline_key(user_id)], args=[self.max_entries, *newest])
@@ -96,12 +87,12 @@ class RedisTimelineStore:
         members = self.client.zrange(timeline_key(user_id), 1, 1)
         return int(members[0]) if members else None
 
-    def remove(self, user_id: uuid.UUID, post_ids: Sequence[int]) -> None:
+    def remove_posts_from_timeline(self, user_id: uuid.UUID, post_ids: Sequence[int]) -> None:
         key = timeline_key(user_id)
         for start in range(0, len(post_ids), _CHUNK):
             self.client.zrem(key, *[str(post_id) for post_id in post_ids[start : start + _CHUNK]])
 
-    def remove_from(self, post_id: int, user_ids: Sequence[uuid.UUID]) -> None:
+    def remove_post_from_timelines(self, post_id: int, user_ids: Sequence[uuid.UUID]) -> None:
         for start in range(0, len(user_ids), _CHUNK):
             with self.client.pipeline(transaction=False) as pipe:
                 for user_id in user_ids[start : start + _CHUNK]:

@@ -17,6 +17,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Protocol
 
+from apps.feed import config
+from apps.feed.timelines.database_store import DatabaseTimelineStore
+from apps.feed.timelines.redis_store import RedisTimelineStore
+
 
 class TimelineStore(Protocol):
     def exists(self, user_id: uuid.UUID) -> bool:
@@ -27,11 +31,11 @@ class TimelineStore(Protocol):
         """Build the timeline anew with these posts (capped), replacing what it held."""
         ...
 
-    def push(self, post_id: int, user_ids: Sequence[uuid.UUID]) -> None:
+    def add_post_to_timelines(self, post_id: int, user_ids: Sequence[uuid.UUID]) -> None:
         """Add one post to each of these timelines that exists (the fan-out), keeping the cap."""
         ...
 
-    def push_many(self, user_id: uuid.UUID, post_ids: Sequence[int]) -> None:
+    def add_posts_to_timeline(self, user_id: uuid.UUID, post_ids: Sequence[int]) -> None:
         """Add posts to one timeline if it exists (a backfill), keeping the cap."""
         ...
 
@@ -43,11 +47,11 @@ class TimelineStore(Protocol):
         """The oldest post id held, or None for an empty or missing timeline."""
         ...
 
-    def remove(self, user_id: uuid.UUID, post_ids: Sequence[int]) -> None:
+    def remove_posts_from_timeline(self, user_id: uuid.UUID, post_ids: Sequence[int]) -> None:
         """Take these posts out of one timeline (an unfollow, a post found deleted)."""
         ...
 
-    def remove_from(self, post_id: int, user_ids: Sequence[uuid.UUID]) -> None:
+    def remove_post_from_timelines(self, post_id: int, user_ids: Sequence[uuid.UUID]) -> None:
         """Take one post out of each of these timelines (a deleted post)."""
         ...
 
@@ -62,12 +66,6 @@ class TimelineStore(Protocol):
 
 def timeline_store() -> TimelineStore:
     """The store this process is configured for (FEED_TIMELINE_STORE, else Redis when there is a URL)."""
-    from apps.feed import config
-
     if config.timeline_store_name() == "redis":
-        from apps.feed.timelines.redis_store import RedisTimelineStore
-
         return RedisTimelineStore.for_url(config.redis_url(), max_entries=config.timeline_max())
-    from apps.feed.timelines.database_store import DatabaseTimelineStore
-
     return DatabaseTimelineStore(max_entries=config.timeline_max())

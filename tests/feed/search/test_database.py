@@ -13,9 +13,9 @@ from django.db import connections, router
 from django.db.models import Q
 
 from apps.feed.ids import next_post_id
+from apps.feed.models.search_entry import PostSearchEntry
 from apps.feed.search.database import DatabaseSearchBackend, ranked_search_sql, substring_filter, websearch_text
 from apps.feed.search.documents import SearchDocument, encode_cursor
-from apps.feed.models.search_entry import PostSearchEntry
 from apps.feed.search.query import parse_search_query
 from socialapp.errors import InvalidInputError
 from tests.conftest import ALL_DATABASES

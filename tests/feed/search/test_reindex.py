@@ -11,9 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.feed.models import Post
+from apps.feed.models.search_entry import PostSearchEntry
 from apps.feed.search.database import DatabaseSearchBackend
 from apps.feed.search.documents import SearchDocument
-from apps.feed.models.search_entry import PostSearchEntry
 from apps.feed.search.reindex import ProgressBar
 from tests.conftest import ALL_DATABASES
 from tests.feed.factories import make_post

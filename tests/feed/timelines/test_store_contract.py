@@ -62,8 +62,8 @@ def test_a_push_reaches_only_built_timelines_and_keeps_the_cap(store: TimelineSt
     store.replace(built, [1, 2, 3, 4, 5])
     store.replace(empty, [])
 
-    store.push(6, [built, empty, missing])
-    store.push(6, [built])  # again: a redelivered fan-out
+    store.add_post_to_timelines(6, [built, empty, missing])
+    store.add_post_to_timelines(6, [built])  # again: a redelivered fan-out
 
     assert store.page(built, before=None, limit=10) == [6, 5, 4, 3, 2]
     assert store.page(empty, before=None, limit=10) == [6]
@@ -76,7 +76,7 @@ def test_a_push_to_many_timelines_runs_in_batches(store: TimelineStore) -> None:
     for reader in readers[::100]:
         store.replace(reader, [])
 
-    store.push(7, readers)
+    store.add_post_to_timelines(7, readers)
 
     assert [store.page(reader, before=None, limit=5) for reader in readers[::100]] == [[7]] * 15
     assert store.page(readers[1], before=None, limit=5) is None
@@ -86,8 +86,8 @@ def test_a_backfill_merges_into_a_built_timeline_only(store: TimelineStore) -> N
     built, missing = uuid.uuid4(), uuid.uuid4()
     store.replace(built, [10, 20])
 
-    store.push_many(built, [15, 25, 5, 1, 30])
-    store.push_many(missing, [15])
+    store.add_posts_to_timeline(built, [15, 25, 5, 1, 30])
+    store.add_posts_to_timeline(missing, [15])
 
     assert store.page(built, before=None, limit=10) == [30, 25, 20, 15, 10]
     assert store.page(missing, before=None, limit=10) is None
@@ -98,8 +98,8 @@ def test_removing_posts_from_one_timeline_and_one_post_from_many(store: Timeline
     store.replace(first, [1, 2, 3])
     store.replace(second, [2, 3])
 
-    store.remove(first, [1, 3, 99])
-    store.remove_from(2, [first, second, uuid.uuid4()])
+    store.remove_posts_from_timeline(first, [1, 3, 99])
+    store.remove_post_from_timelines(2, [first, second, uuid.uuid4()])
 
     assert store.page(first, before=None, limit=10) == []
     assert store.page(second, before=None, limit=10) == [3]

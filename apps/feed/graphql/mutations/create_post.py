@@ -6,11 +6,11 @@ from typing import Any
 
 import graphene
 
-from apps.feed.content import MAX_MEDIA, POST_MAX_LENGTH
 from apps.feed.graphql.arguments import parse_uuids
 from apps.feed.graphql.types import PostType
 from apps.feed.services import post_create
 from apps.feed.snapshots import PostSnapshot
+from apps.feed.text_rules import MAX_MEDIA, POST_MAX_LENGTH
 from socialapp.authn.viewer import require_viewer
 from socialapp.graphql.mutations import DomainMutation
 

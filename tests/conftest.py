@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+import redis
 from django.conf import settings
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -49,8 +50,6 @@ def kafka(kafka_broker: str, settings: SettingsWrapper) -> str:
 def _isolated_redis_namespace() -> Iterator[None]:
     yield
     if settings.REDIS_URL:
-        import redis
-
         client = redis.Redis.from_url(settings.REDIS_URL)
         client.flushdb()
         client.close()
@@ -59,7 +58,8 @@ def _isolated_redis_namespace() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """A real S3 endpoint (moto's server) on a free loopback port, with test credentials."""
-    from moto.server import ThreadedMotoServer
+    # Only the S3 tests pay for moto's server (Flask and every AWS model: ~0.7 s to import).
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415
 
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)

@@ -21,6 +21,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.http import HttpRequest
+from storages.backends.s3 import S3Storage
 
 from apps.media import config, links
 from apps.media.errors import FileTooLargeError
@@ -36,8 +37,6 @@ def media_storage() -> Storage:
 
 
 def is_s3(storage: Storage | None = None) -> bool:
-    from storages.backends.s3 import S3Storage
-
     return isinstance(storage or media_storage(), S3Storage)
 
 

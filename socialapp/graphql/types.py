@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import graphene
+from django.conf import settings
 from graphene.utils.str_converters import to_camel_case
 
 from socialapp.errors import DomainError
@@ -31,7 +32,6 @@ class ServiceInfo(graphene.ObjectType):
 
 def service_info_field(name: str) -> graphene.Field:
     """The `<service>Service` root field every schema has: which service answered, and its version."""
-    from django.conf import settings
 
     def resolve(root: object, info: graphene.ResolveInfo) -> ServiceInfo:
         return ServiceInfo(name=name, version=settings.SOCIALAPP_VERSION)

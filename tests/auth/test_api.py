@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 import websockets
 from websockets.typing import Origin
@@ -191,7 +192,6 @@ def test_the_jwks_verifies_what_the_service_issues(server: LiveServer) -> None:
     with server.client() as client:
         jwks = client.get("/.well-known/jwks.json")
         access = client.post("/api/token/", json={"username": "dave", "password": PASSWORD}).json()["access"]
-    import jwt
 
     assert jwks.headers["Cache-Control"] == "public, max-age=300"
     key = jwt.PyJWKSet.from_dict(jwks.json())[jwt.get_unverified_header(access)["kid"]]

@@ -15,7 +15,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.feed import selectors
 from apps.feed.models import TimelineReader
-from apps.feed.services import post_delete, post_like, post_publish
+from apps.feed.services import comment_create, post_delete, post_like, post_publish
 from apps.feed.timelines import reading
 from apps.feed.timelines.store import timeline_store
 from socialapp.db import atomic_for
@@ -291,8 +291,6 @@ def test_a_hashtag_that_is_no_tag_is_a_typed_error() -> None:
 
 
 def test_comments_oldest_first() -> None:
-    from apps.feed.services import comment_create
-
     post = make_post()
     comments = [comment_create(author_id=uuid.uuid4(), post_id=post.id, content=f"c{n}").comment for n in range(3)]
 

@@ -7,7 +7,7 @@ import struct
 import zipfile
 import zlib
 
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, PngImagePlugin
 
 # What the tests look for in stored bytes: none of it may survive processing.
 GPS_LATITUDE = (48.0, 51.0, 29.5)
@@ -60,8 +60,6 @@ def _orientation_exif(orientation: int | None) -> bytes:
 
 
 def png(width: int = 640, height: int = 480, *, mode: str = "RGBA", gps: bool = True) -> bytes:
-    from PIL import PngImagePlugin
-
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", "secret-comment")
     buffer = io.BytesIO()

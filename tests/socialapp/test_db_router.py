@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 from django.db.models import ForeignKey, ManyToManyField, OneToOneField
 
+from apps.feed.models import OutboxMessage as FeedOutbox
+from apps.users.models import InboxMessage as UsersInbox
 from socialapp.db_router import ServiceDatabaseRouter, UnroutedModelError, alias_for_model
 from tests.conftest import ALL_DATABASES
 from tests.eventing_app.models import CrossServiceLink, Effect, Thing
@@ -45,8 +49,6 @@ def test_databases_are_distinct_postgresql_databases() -> None:
 
 
 def test_every_model_is_routed_to_its_apps_database() -> None:
-    from django.conf import settings
-
     for model in apps.get_models():
         assert alias_for_model(model) == settings.DATABASE_APP_ALIASES[model._meta.app_label]
 
@@ -63,9 +65,6 @@ def test_no_model_relation_crosses_databases() -> None:
 
 
 def test_router_refuses_a_relation_between_two_services_objects() -> None:
-    from apps.feed.models import OutboxMessage as FeedOutbox
-    from apps.users.models import InboxMessage as UsersInbox
-
     router = ServiceDatabaseRouter()
     assert router.allow_relation(FeedOutbox(), UsersInbox()) is False
     assert router.allow_relation(FeedOutbox(), Effect()) is True  # the test app lives in feed's database
@@ -73,8 +72,6 @@ def test_router_refuses_a_relation_between_two_services_objects() -> None:
 
 @pytest.mark.django_db(databases=ALL_DATABASES)
 def test_assigning_a_cross_database_relation_raises() -> None:
-    from django.contrib.contenttypes.models import ContentType
-
     content_type = ContentType.objects.get_for_model(Thing)  # lives in the auth database
     link = CrossServiceLink()  # lives in the feed database
     with pytest.raises(ValueError, match="router prevents this relation"):

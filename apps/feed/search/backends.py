@@ -52,9 +52,9 @@ def _elasticsearch_backend(url: str, index_name: str) -> SearchBackend:
     """One client (and its connection pool) per process and configuration."""
     # Loaded only when configured: the Elasticsearch client takes ~110 ms to import, which no
     # process of the embedded default should pay.
-    from elasticsearch import Elasticsearch
+    from elasticsearch import Elasticsearch  # noqa: PLC0415
 
-    from apps.feed.search.elastic import ElasticsearchSearchBackend
+    from apps.feed.search.elastic import ElasticsearchSearchBackend  # noqa: PLC0415
 
     client = Elasticsearch(url, request_timeout=config.request_timeout_seconds())
     return ElasticsearchSearchBackend(client=client, index_name=index_name)

@@ -1,11 +1,9 @@
 """The GraphQL HTTP view with the project's limits, and what it remembers between requests.
 
-Clients send the same few query texts again and again (a home feed page, its next page...),
-so a query's parsed and validated document is kept (`_validated_document`, an LRU per schema,
-rules and text): each request then only executes it. Parsing and validating a hydrated
-homeFeed query cost about as much as executing it.
+Clients send the same few query texts again and again, so a query's parsed and validated
+document is kept (`_validated_document`, an LRU per schema, rules and text) and each request
+only executes it (the figures: ADR 0009, amendment).
 """
-
 from __future__ import annotations
 
 import logging
@@ -128,12 +126,8 @@ class LimitedGraphQLView(GraphQLView):
         return formatted
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # graphene-django wraps its dispatch in `ensure_csrf_cookie`, so every answer set a
-        # year-long `csrftoken` cookie (and `Vary: Cookie`, which keeps shared caches away). The
-        # API authenticates with bearer tokens and its views are csrf_exempt: the cookie
-        # protected nothing, and minting it cost a quarter of a trivial query's throughput
-        # (3,569-3,597 -> 4,708-4,780 req/s without it; homeFeed 479-495 -> 527-530, feed
-        # bench server). The undecorated dispatch serves the same answers without it.
+        # Without graphene-django's `ensure_csrf_cookie`: the API authenticates with bearer
+        # tokens, so the cookie protected nothing and cost throughput (ADR 0009, amendment).
         response: HttpResponse = _UNDECORATED_DISPATCH(self, request, *args, **kwargs)
         return response
 

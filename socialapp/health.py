@@ -11,6 +11,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from socialapp.redis_clients import redis_client
 from socialapp.services import enabled_database_aliases, enabled_services
 
 
@@ -25,13 +26,7 @@ def _check_database(alias: str) -> None:
 
 
 def _check_redis() -> None:
-    import redis
-
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
-    try:
-        client.ping()
-    finally:
-        client.close()
+    redis_client(settings.REDIS_URL).ping()
 
 
 def _check_kafka() -> None:

@@ -23,6 +23,8 @@ import time
 import redis
 from django.conf import settings
 
+from socialapp.redis_clients import redis_client
+
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "authn:revoked:"
@@ -36,7 +38,7 @@ class RevocationList:
         self._lock = threading.Lock()
         self._synced = threading.Event()
         self._listener: threading.Thread | None = None
-        self._client = redis.Redis.from_url(redis_url, socket_timeout=2) if redis_url else None
+        self._client = redis_client(redis_url) if redis_url else None
 
     # --- writes ---------------------------------------------------------------------------
     def revoke(self, jti: str, *, expires_at: float) -> None:

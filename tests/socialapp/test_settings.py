@@ -77,7 +77,7 @@ def test_production_urls_switch_each_component_on(tmp_path: Path) -> None:
         "notifications": [pg, "social_notifications"],
     }
     assert config["events"] == "kafka"
-    assert config["cache"] == "socialapp.cache.SharedPoolRedisCache"  # Django's, one pool per process
+    assert config["cache"] == "django_redis.cache.RedisCache"  # its connections from the process pool
     assert config["channels"] == "channels_redis.core.RedisChannelLayer"
     assert config["storage"] == "storages.backends.s3.S3Storage"
     assert config["celery_eager"] is False

@@ -1,7 +1,7 @@
 """The outbox relay: drains one app's outbox to Kafka, in order, losing nothing.
 
-- One active relay per outbox: a PostgreSQL advisory lock, held on the relay's own
-  connection, elects it; other replicas wait on standby and take over when it dies.
+- One active relay per outbox (`leadership`); other replicas wait on standby and take over
+  when it dies.
 - Woken right after commit by the NOTIFY that `publish` sends inside the transaction, with a
   polling fallback (EVENTS_RELAY_POLL_SECONDS) for anything a missed notification hides.
 - Rows are marked delivered only after the idempotent producer (acks=all) confirms them, so
@@ -13,10 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import zlib
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,13 +22,12 @@ import psycopg
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from django.conf import settings
 from django.db import DatabaseError, connections
-from psycopg import generators, pq
-from psycopg.adapt import Transformer
 
 from socialapp.db_router import alias_for_model
 from socialapp.eventing.handlers import outbox_model
+from socialapp.eventing.kafka.batches import Row, Step, outbox_batches
 from socialapp.eventing.kafka.config import physical_topic, producer_config
-from socialapp.eventing.outbox import notify_channel
+from socialapp.eventing.kafka.leadership import OutboxLeadership
 from socialapp.observability.metrics import EVENTS_PUBLISHED
 
 logger = logging.getLogger(__name__)
@@ -64,22 +61,34 @@ class OutboxRelay:
         self.outbox = outbox_model(app_label)
         self.alias = alias_for_model(self.outbox)
         self.table = self.outbox._meta.db_table
-        self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.gather_seconds = settings.KAFKA_PRODUCER_LINGER_MS / 1000 if gather_seconds is None else gather_seconds
         self.flush_timeout = flush_timeout
         self.stop = stop or threading.Event()
         self.producer = Producer(producer_config(**(producer_overrides or {})))
-        self.is_leader = False
+        self.leadership = OutboxLeadership(self.alias, self.table)
+        self.batches = outbox_batches(self.alias, self.table, batch_size=batch_size)
         self._failures: list[str] = []
-        self._async_commit_on: object = None  # the connection `synchronous_commit = off` was set on
+        self._step: Step = _no_drain
+
+    @property
+    def is_leader(self) -> bool:
+        return self.leadership.leading
+
+    @property
+    def batch_size(self) -> int:
+        return self.batches.batch_size
+
+    @batch_size.setter
+    def batch_size(self, size: int) -> None:
+        self.batches.batch_size = size
 
     # --- the loop -------------------------------------------------------------------------
     def run(self) -> None:
         """Relay until `stop` is set. Survives broker and database outages by retrying."""
         while not self.stop.is_set():
             try:
-                with self._leadership() as listener:
+                with self.leadership.hold(stop=self.stop, retry_seconds=self.poll_seconds) as listener:
                     self._relay_while_leader(listener)
             except (psycopg.Error, DatabaseError, RelayDeliveryError, KafkaException, OSError) as error:
                 logger.warning("relay interrupted, retrying", extra={"alias": self.alias, "error": str(error)})
@@ -88,7 +97,6 @@ class OutboxRelay:
                 logger.exception("relay failed unexpectedly, retrying", extra={"alias": self.alias})
                 self.stop.wait(min(self.poll_seconds, 1.0))
             finally:
-                self.is_leader = False
                 # Drop this thread's connections: after a database restart they are dead.
                 connections.close_all()
         self.producer.flush(self.flush_timeout)
@@ -137,31 +145,38 @@ class OutboxRelay:
         self._failures = []
         in_flight: deque[_Batch] = deque()
         relayed, batches = 0, 0
-        rows = self._start_step(delete=[], after=0)()
-        while rows:
-            batches += 1
-            more = len(rows) >= self.batch_size and batches != max_batches and not self.stop.is_set()
+        with self.batches.drain() as step:
+            self._step = step
+            rows = self._start_step(delete=[], after=0)()
+            while rows:
+                batches += 1
+                more = len(rows) >= self.batch_size and batches != max_batches and not self.stop.is_set()
+                confirmed = self._take_confirmed(in_flight)
+                # Only rows past those in flight: the next drain's first read (from 0) picks up
+                # anything that committed late with a smaller id.
+                next_rows = self._start_step(delete=confirmed, after=rows[-1][0] if more else None)
+                try:
+                    in_flight.append(self._produce_batch(rows))
+                    self.producer.poll(0)  # runs the delivery callbacks of what was confirmed so far
+                finally:
+                    rows = next_rows()  # collected whatever happens: the connection stays usable
+                relayed += len(confirmed)
+                if self._failures:
+                    break
+            unconfirmed = self.producer.flush(self.flush_timeout)
             confirmed = self._take_confirmed(in_flight)
-            # Only rows past those in flight: the next drain's first read (from 0) picks up
-            # anything that committed late with a smaller id.
-            next_rows = self._start_step(delete=confirmed, after=rows[-1][0] if more else None)
-            try:
-                in_flight.append(self._produce_batch(rows))
-                self.producer.poll(0)  # runs the delivery callbacks of what was confirmed so far
-            finally:
-                rows = next_rows()  # collected whatever happens: the connection stays usable
-            relayed += len(confirmed)
-            if self._failures:
-                break
-        unconfirmed = self.producer.flush(self.flush_timeout)
-        confirmed = self._take_confirmed(in_flight)
-        self._start_step(delete=confirmed, after=None)()
+            self._start_step(delete=confirmed, after=None)()
         relayed += len(confirmed)
         if self._failures or unconfirmed:
             raise RelayDeliveryError(
                 f"{len(self._failures)} refused, {unconfirmed} unconfirmed; first: {self._failures[:1]}"
             )
         return relayed
+
+    def _start_step(self, *, delete: list[int], after: int | None) -> Callable[[], list[Row]]:
+        """Start deleting `delete` and reading the rows past `after` (`batches`); a method of its
+        own so that bench/outbox_bench.py can time the database's share of a drain."""
+        return self._step(delete=delete, after=after)
 
     def relay_batch(self) -> int:
         """Send at most one batch and wait for the broker's confirmations."""
@@ -180,7 +195,7 @@ class OutboxRelay:
             EVENTS_PUBLISHED.labels(self.alias).inc(len(ids))
         return ids
 
-    def _produce_batch(self, rows: list[tuple[Any, ...]]) -> _Batch:
+    def _produce_batch(self, rows: list[Row]) -> _Batch:
         batch = _Batch([row[0] for row in rows])
         failures = self._failures
 
@@ -214,112 +229,9 @@ class OutboxRelay:
             except BufferError:
                 continue
 
-    def _start_step(self, *, delete: list[int], after: int | None) -> Callable[[], list[tuple[Any, ...]]]:
-        """Start deleting the rows `delete` (the broker confirmed them: the events now live
-        in Kafka, ADR 0007) and reading the next batch of pending rows with ids past `after`
-        (None: read nothing). Returns the function that waits for that batch.
 
-        On PostgreSQL both are one statement, sent now and collected when the rows are asked
-        for, so the database works while this thread produces. The envelope and event id are
-        read as text and sent as is, and the request id header is extracted by the database:
-        nothing is decoded or encoded per row in Python.
-        """
-        if not delete and after is None:
-            return list
-        if self._is_postgres:
-            return self._send_step(delete, after)
-        columns = "id, topic, subject, event_type, event_id, envelope, json_extract(headers, '$.request_id')"
-        with connections[self.alias].cursor() as cursor:
-            for start in range(0, len(delete), 500):
-                chunk = delete[start : start + 500]
-                cursor.execute(f"DELETE FROM {self.table} WHERE id IN ({','.join(['%s'] * len(chunk))})", chunk)
-            if after is None:
-                return list
-            cursor.execute(self._select_pending(columns, "%s", "%s"), [after, self.batch_size])
-            rows = list(cursor.fetchall())
-        return lambda: rows
-
-    def _send_step(self, delete: list[int], after: int | None) -> Callable[[], list[tuple[Any, ...]]]:
-        connection = connections[self.alias]
-        connection.ensure_connection()
-        pg: psycopg.Connection[Any] = connection.connection
-        if pg is not self._async_commit_on:
-            # Losing a delete in a database crash only means re-sending (consumers dedupe),
-            # so the relay's statements need not wait for the WAL flush.
-            pg.execute("SET synchronous_commit TO off")
-            self._async_commit_on = pg
-        columns = "id, topic, subject, event_type, event_id::text, envelope, headers->>'request_id'"
-        sql = "SELECT $1::bigint, $2::int" if after is None else self._select_pending(columns, "$1", "$2")
-        if delete:  # a data-modifying WITH runs whether or not the SELECT reads it
-            sql = f"WITH confirmed AS (DELETE FROM {self.table} WHERE id = ANY($3::bigint[])) {sql}"
-        # All parameters as text; the ids as one array literal (adapting 2,000 ints one by one
-        # costs more than the delete itself).
-        params: list[bytes | None] = [str(after or 0).encode(), str(self.batch_size).encode()]
-        if delete:
-            params.append(("{" + ",".join(map(str, delete)) + "}").encode())
-        pg.pgconn.send_query_params(sql.encode(), params)
-        pg.wait(generators.send(pg.pgconn))
-
-        def rows() -> list[tuple[Any, ...]]:
-            results = pg.wait(generators.fetch_many(pg.pgconn))
-            for result in results:
-                if result.status == pq.ExecStatus.FATAL_ERROR:
-                    raise psycopg.errors.error_from_result(result, encoding=pg.info.encoding)
-            if after is None:
-                return []
-            transformer = Transformer(pg)
-            transformer.set_pgresult(results[-1])
-            return transformer.load_rows(0, results[-1].ntuples, tuple)
-
-        return rows
-
-    def _select_pending(self, columns: str, after: str, limit: str) -> str:
-        """The oldest pending rows past an id: a range scan of the pending index, in id order."""
-        return (
-            f"SELECT {columns} FROM {self.table} WHERE delivered_at IS NULL AND given_up_at IS NULL "
-            f"AND id > {after} ORDER BY id LIMIT {limit}"
-        )
-
-    @property
-    def _is_postgres(self) -> bool:
-        return connections[self.alias].vendor == "postgresql"
-
-    # --- leadership -----------------------------------------------------------------------
-    @contextmanager
-    def _leadership(self) -> Iterator[psycopg.Connection[Any] | None]:
-        """Hold the outbox's advisory lock (PostgreSQL) for as long as this relay leads.
-
-        The lock lives on a connection of its own, which also LISTENs; if the relay dies the
-        server drops the connection and the lock with it, and a standby takes over.
-        """
-        if not self._is_postgres:
-            logger.warning("outbox on %s is not PostgreSQL: run a single relay", self.alias)
-            self.is_leader = True
-            yield None
-            return
-        settings_dict = connections[self.alias].settings_dict
-        conninfo = psycopg.conninfo.make_conninfo(
-            dbname=str(settings_dict["NAME"]),
-            user=str(settings_dict.get("USER") or ""),
-            password=str(settings_dict.get("PASSWORD") or ""),
-            host=str(settings_dict.get("HOST") or ""),
-            port=str(settings_dict.get("PORT") or ""),
-            application_name=f"socialapp-relay-{self.alias}",
-        )
-        lock_key = zlib.crc32(f"socialapp-outbox-relay:{self.table}".encode())
-        with psycopg.connect(conninfo, autocommit=True) as listener:
-            while not self.stop.is_set():
-                row = listener.execute("SELECT pg_try_advisory_lock(%s)", [lock_key]).fetchone()
-                if row and row[0]:
-                    break
-                self.stop.wait(self.poll_seconds)  # standby: another relay leads
-            else:
-                yield listener
-                return
-            self.is_leader = True
-            logger.info("relay leads", extra={"alias": self.alias, "table": self.table})
-            listener.execute(f'LISTEN "{notify_channel(self.alias)}"')
-            yield listener
+def _no_drain(*, delete: list[int], after: int | None) -> Callable[[], list[Row]]:
+    raise RuntimeError("a batch step outside a drain")
 
 
 @dataclass(slots=True)

@@ -1,14 +1,16 @@
 from django.apps import AppConfig
 
+from socialapp import checks  # noqa: F401  importing it registers the system checks
+
 
 class SocialAppConfig(AppConfig):
-    """The project itself as an app: management commands and system checks."""
+    """The project itself as an app: management commands, system checks, the outbox gauges."""
 
     name = "socialapp"
     label = "socialapp"
 
     def ready(self) -> None:
-        from socialapp import checks  # noqa: F401  (registers the checks)
-        from socialapp.observability.metrics import register_outbox_backlog_collector
+        # The gauges' module imports models, which Django allows only once the app registry is ready.
+        from socialapp.eventing.backlog import register_outbox_backlog_collector  # noqa: PLC0415  see above
 
         register_outbox_backlog_collector()

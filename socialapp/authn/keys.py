@@ -133,7 +133,6 @@ def key_ring() -> KeyRing:
 
 
 def reset_key_ring() -> None:
-    from socialapp.authn.tokens import forget_verified_tokens
-
+    """Read the key files again on next use. Tokens verified with the old ring are verified
+    afresh: `tokens` remembers verifications per ring."""
     _cached_ring.cache_clear()
-    forget_verified_tokens()

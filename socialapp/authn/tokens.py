@@ -19,7 +19,7 @@ from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenBackendExpiredToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from socialapp.authn.keys import key_ring
+from socialapp.authn.keys import KeyRing, key_ring
 
 ALGORITHM = "RS256"
 REQUIRED_CLAIMS = ["exp", "iat", "jti", "sub", "token_type", "iss"]
@@ -35,13 +35,16 @@ class KeyRingTokenBackend(TokenBackend):
         return jwt.encode(claims, private_key, algorithm=ALGORITHM, headers={"kid": kid})
 
     def decode(self, token: Any, verify: bool = True) -> dict[str, Any]:
+        return self.decode_with(key_ring(), token, verify=verify)
+
+    def decode_with(self, ring: KeyRing, token: Any, *, verify: bool = True) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as error:
             raise TokenBackendError("Token is malformed") from error
         if header.get("alg") != ALGORITHM:
             raise TokenBackendError(f"Token algorithm {header.get('alg')!r} is not accepted")
-        public_key = key_ring().public_key(str(header.get("kid", "")))
+        public_key = ring.public_key(str(header.get("kid", "")))
         if public_key is None:
             raise TokenBackendError("Token is signed with an unknown or retired key")
         try:
@@ -63,9 +66,11 @@ class KeyRingTokenBackend(TokenBackend):
 token_backend = KeyRingTokenBackend()
 
 
+# Keyed by the ring too: once the ring is reloaded (a key retired), every token is verified
+# afresh against the new one.
 @lru_cache(maxsize=10_000)
-def _verified_claims(raw: str) -> dict[str, Any]:
-    return token_backend.decode(raw)
+def _verified_claims(raw: str, ring: KeyRing) -> dict[str, Any]:
+    return token_backend.decode_with(ring, raw)
 
 
 def decode_verified(raw: str) -> dict[str, Any]:
@@ -75,15 +80,10 @@ def decode_verified(raw: str) -> dict[str, Any]:
     verification is remembered per token; expiry is checked on every call. Do not mutate
     the returned claims.
     """
-    claims = _verified_claims(raw)
+    claims = _verified_claims(raw, key_ring())
     if float(claims["exp"]) + settings.JWT_LEEWAY_SECONDS < time.time():
         raise TokenBackendExpiredToken("Token is expired")
     return claims
-
-
-def forget_verified_tokens() -> None:
-    """After the key ring changes (a key retired), verify everything afresh."""
-    _verified_claims.cache_clear()
 
 
 class SignedAccessToken(AccessToken):

@@ -1,21 +1,23 @@
 """In-process delivery (the embedded default): outbox rows go to the registered handlers
 right after the transaction that wrote them commits.
 
-The rows are the same as in Kafka mode, so nothing is lost when the process dies between
-commit and delivery: a server sweeps its outboxes when it starts and every few seconds,
-and a failing handler's row is retried with backoff until it gives up after
-EVENTS_INPROCESS_MAX_ATTEMPTS (the row stays, marked, for an operator).
+A delivered row is deleted, as the relay deletes what Kafka confirmed (ADR 0003, 0007): the
+outbox holds only what is still to deliver, and what failed too often (kept, marked
+`given_up_at`, for an operator). Nothing is lost when the process dies between commit and
+delivery: a server sweeps its outboxes when it starts and every few seconds, and a failing
+handler's row is retried with backoff until EVENTS_INPROCESS_MAX_ATTEMPTS.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
 from socialapp.db_router import alias_for_model
@@ -23,6 +25,7 @@ from socialapp.eventing import catalogue
 from socialapp.eventing.envelope import Envelope
 from socialapp.eventing.errors import MalformedEventError
 from socialapp.eventing.handlers import handler_database, handlers_for, outbox_model, run_handler
+from socialapp.eventing.mode import events_mode
 from socialapp.eventing.models import OutboxMessage
 from socialapp.observability.context import request_context
 from socialapp.observability.metrics import EVENTS_HANDLED
@@ -32,6 +35,29 @@ logger = logging.getLogger(__name__)
 
 # Periodic sweeps leave rows younger than this to the transaction delivering them.
 SWEEP_GRACE_SECONDS = 2.0
+
+
+def deliver_after_commit(app_label: str, alias: str, rows: list[OutboxMessage]) -> None:
+    """Deliver the rows once the transaction open on `alias` commits.
+
+    Registered robust: by then the write has committed, so a failure while delivering or
+    deleting (the database gone, say) is logged by Django, never raised into the caller; the
+    rows stay in the outbox and the sweeper delivers them.
+    """
+    deliver: Callable[[], object]
+    if all(row.pk for row in rows):
+
+        def deliver_committed_rows() -> None:
+            deliver_committed(app_label, rows)
+
+        deliver = deliver_committed_rows
+    else:  # a database that does not return ids from inserts
+
+        def deliver_pending_rows() -> None:
+            deliver_pending(app_label)
+
+        deliver = deliver_pending_rows
+    transaction.on_commit(deliver, using=alias, robust=True)
 
 
 def deliver_committed(app_label: str, rows: list[OutboxMessage]) -> int:
@@ -45,7 +71,7 @@ def deliver_committed(app_label: str, rows: list[OutboxMessage]) -> int:
 
 
 def deliver_pending(app_label: str, *, batch_size: int = 500, grace_seconds: float = 0) -> int:
-    """Deliver the app's undelivered rows, oldest first (the sweeper). Returns how many were delivered.
+    """Deliver the app's pending rows, oldest first (the sweeper). Returns how many were delivered.
 
     `grace_seconds` leaves alone rows so recent that their own transaction is probably
     still delivering them (a duplicate would be harmless, only wasted work).
@@ -56,9 +82,9 @@ def deliver_pending(app_label: str, *, batch_size: int = 500, grace_seconds: flo
     while True:
         cutoff = timezone.now() - timedelta(seconds=grace_seconds)
         rows = list(
-            outbox._default_manager.filter(
-                id__gt=last_id, delivered_at__isnull=True, given_up_at__isnull=True, available_at__lte=cutoff
-            ).order_by("id")[:batch_size]
+            outbox._default_manager.filter(id__gt=last_id, given_up_at__isnull=True, available_at__lte=cutoff).order_by(
+                "id"
+            )[:batch_size]
         )
         delivered += _deliver_rows(outbox, rows)
         if len(rows) < batch_size:
@@ -71,55 +97,52 @@ def deliver_all_pending(*, grace_seconds: float = 0) -> int:
 
 
 def _deliver_rows(outbox: type[OutboxMessage], rows: list[OutboxMessage]) -> int:
-    to_mark: list[int] = []
+    to_delete: list[int] = []
     delivered = 0
     for row in rows:
-        error, marked = _deliver_row(outbox, row)
+        error, deleted = _deliver_row(outbox, row)
         if error is None:
             delivered += 1
-            if not marked:
-                to_mark.append(row.pk)
+            if not deleted:
+                to_delete.append(row.pk)
         else:
             _record_failure(outbox, row, error)
-    if to_mark:
-        _mark_delivered(outbox, to_mark)
+    if to_delete:
+        _delete_delivered(outbox, to_delete)
     return delivered
 
 
-def _mark_delivered(outbox: type[OutboxMessage], row_ids: list[int]) -> None:
+def _delete_delivered(outbox: type[OutboxMessage], row_ids: list[int]) -> None:
     connection = connections[alias_for_model(outbox)]
     if connection.vendor != "postgresql" or connection.in_atomic_block:  # never relax a caller's transaction
-        outbox._default_manager.filter(pk__in=row_ids).update(delivered_at=timezone.now())
+        outbox._default_manager.filter(pk__in=row_ids).delete()
         return
-    # Losing this mark in a crash only means delivering again (the handlers' inboxes make
+    # Losing this delete in a crash only means delivering again (the handlers' inboxes make
     # that a no-op), so it need not wait for the WAL flush. `set_config(..., true)` is local
     # to this statement's own transaction: the connection's next transactions stay durable,
     # and it costs no extra round trip.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {outbox._meta.db_table} SET delivered_at = now() WHERE id = ANY(%s) "
+            f"DELETE FROM {outbox._meta.db_table} WHERE id = ANY(%s) "
             "AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL",
             [row_ids],
         )
 
 
-def _mark_one_delivered(outbox: type[OutboxMessage], row_id: int) -> None:
-    """Mark a row delivered in the caller's transaction (a handler's, on the outbox's database)."""
+def _delete_one_delivered(outbox: type[OutboxMessage], row_id: int) -> None:
+    """Delete a delivered row in the caller's transaction (a handler's, on the outbox's database)."""
     connection = connections[alias_for_model(outbox)]
-    if connection.vendor != "postgresql":
-        outbox._default_manager.filter(pk=row_id).update(delivered_at=timezone.now())
-        return
-    with connection.cursor() as cursor:  # the ORM's update costs more CPU than the statement
-        cursor.execute(f"UPDATE {outbox._meta.db_table} SET delivered_at = now() WHERE id = %s", [row_id])
+    with connection.cursor() as cursor:  # the ORM's delete costs more CPU than the statement
+        cursor.execute(f"DELETE FROM {outbox._meta.db_table} WHERE id = %s", [row_id])
 
 
 def _deliver_row(outbox: type[OutboxMessage], row: OutboxMessage) -> tuple[str | None, bool]:
     """Run every enabled handler of the row's event. Returns an error text (None on success),
-    and whether the row was already marked delivered.
+    and whether the row was already deleted as delivered.
 
     When the last handler writes to the outbox's own database and every handler before it
-    succeeded, the row is marked delivered in that handler's transaction: one statement and
-    one commit fewer per event, and the mark can never outlive a rolled-back effect.
+    succeeded, the row is deleted in that handler's transaction: one statement and one commit
+    fewer per event, and the delete can never outlive a rolled-back effect.
     """
     headers = row.headers or {}
     with request_context(headers.get("request_id")):
@@ -139,16 +162,16 @@ def _deliver_row(outbox: type[OutboxMessage], row: OutboxMessage) -> tuple[str |
             return str(MalformedEventError(f"data does not fit {event_class.__name__}: {error}")), False
         outbox_alias = alias_for_model(outbox)
         failures: list[str] = []
-        marked = False
+        deleted = False
         for index, handler in enumerate(handlers):
-            mark_with_handler = (
+            delete_with_handler = (
                 not failures and index == len(handlers) - 1 and handler_database(handler.app_label) == outbox_alias
             )
             try:
-                if mark_with_handler:
-                    mark = partial(_mark_one_delivered, outbox, row.pk)
-                    applied = run_handler(handler, event, envelope, and_then=mark)
-                    marked = True
+                if delete_with_handler:
+                    delete = partial(_delete_one_delivered, outbox, row.pk)
+                    applied = run_handler(handler, event, envelope, and_then=delete)
+                    deleted = True
                 else:
                     applied = run_handler(handler, event, envelope)
             except Exception as error:  # a handler's bug must not stop other handlers or rows
@@ -159,7 +182,7 @@ def _deliver_row(outbox: type[OutboxMessage], row: OutboxMessage) -> tuple[str |
                 failures.append(f"{handler.name}: {type(error).__name__}: {error}")
             else:
                 EVENTS_HANDLED.labels(handler.app_label, "ok" if applied else "duplicate").inc()
-        return "; ".join(failures) or None, marked
+        return "; ".join(failures) or None, deleted
 
 
 def _record_failure(outbox: type[OutboxMessage], row: OutboxMessage, error: str) -> None:
@@ -201,8 +224,6 @@ _sweeper: OutboxSweeper | None = None
 def start_sweeper() -> OutboxSweeper | None:
     """Start this process's sweeper (in-process mode only; idempotent)."""
     global _sweeper
-    from socialapp.eventing.outbox import events_mode
-
     if events_mode() != "inprocess" or _sweeper is not None:
         return _sweeper
     _sweeper = OutboxSweeper(settings.EVENTS_INPROCESS_SWEEP_SECONDS)

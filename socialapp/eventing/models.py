@@ -11,7 +11,10 @@ from django.db import models
 
 
 class OutboxMessage(models.Model):
-    """An event committed with the write it records, waiting to be delivered."""
+    """An event committed with the write it records, waiting to be delivered.
+
+    Delivery deletes the row, in both modes (ADR 0003): what remains is pending, or given up.
+    """
 
     id = models.BigAutoField(primary_key=True)  # delivery order within one database
     event_id = models.UUIDField(unique=True)
@@ -25,6 +28,8 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # In-process mode only: when a failing row may be tried again.
     available_at = models.DateTimeField(auto_now_add=True)
+    # Never set since delivery deletes rows; kept only while the relay's batch query still names
+    # it, then dropped (ADR 0003, "One lifecycle").
     delivered_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
@@ -37,7 +42,7 @@ class OutboxMessage(models.Model):
             models.Index(
                 fields=["id"],
                 name="%(app_label)s_outbox_pending",
-                condition=models.Q(delivered_at__isnull=True, given_up_at__isnull=True),
+                condition=models.Q(given_up_at__isnull=True),
             ),
         ]
 

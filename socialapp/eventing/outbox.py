@@ -2,18 +2,18 @@
 caller's transaction. What happens after commit depends on the mode:
 
 - in-process (no KAFKA_BOOTSTRAP_SERVERS): the rows are delivered to the registered
-  handlers right after commit (`inprocess.deliver_committed`);
+  handlers right after commit (`inprocess.deliver_after_commit`);
 - Kafka: a PostgreSQL NOTIFY, sent only if the transaction commits, wakes the relay.
+
+Either way a delivered row is deleted: the outbox holds what is still to deliver (ADR 0003).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from functools import partial
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,17 +22,23 @@ from socialapp.eventing.catalogue import Event
 from socialapp.eventing.envelope import Envelope
 from socialapp.eventing.errors import PublishOutsideTransactionError
 from socialapp.eventing.handlers import outbox_model, service_for_app
+from socialapp.eventing.inprocess import deliver_after_commit
+from socialapp.eventing.mode import events_mode, notify_channel
 from socialapp.eventing.models import OutboxMessage
 from socialapp.observability.context import current_request_id
-from socialapp.services import database_alias_for_app, enabled_app_labels
+
+__all__ = ["PublishObserver", "events_mode", "notify_channel", "observe_publishing", "publish", "publish_many"]
+
+# Called with (app label, database alias, envelopes) for every publish; the one observer is
+# `eventing.testing.capture_events`, so the list is empty outside tests.
+PublishObserver = Callable[[str, str, list[Envelope]], None]
+_observers: list[PublishObserver] = []
 
 
-def events_mode() -> str:
-    return "kafka" if settings.KAFKA_BOOTSTRAP_SERVERS else "inprocess"
-
-
-def notify_channel(alias: str) -> str:
-    return f"socialapp_outbox_{alias}"
+def observe_publishing(observer: PublishObserver) -> Callable[[], None]:
+    """Call `observer` for every publish until the returned function is called."""
+    _observers.append(observer)
+    return lambda: _observers.remove(observer)
 
 
 def publish(event: Event) -> Envelope:
@@ -92,7 +98,9 @@ def publish_many(events: Sequence[Event]) -> list[Envelope]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_notify(%s, '')", [notify_channel(alias)])
     if events_mode() == "inprocess":
-        _deliver_after_commit(source_app, alias, rows)
+        deliver_after_commit(source_app, alias, rows)
+    for observer in _observers:
+        observer(source_app, alias, envelopes)
     return envelopes
 
 
@@ -133,27 +141,3 @@ def _insert_rows(
             row.pk = row_id
             row._state.adding = False
             row._state.db = connection.alias
-
-
-def _deliver_after_commit(source_app: str, alias: str, rows: list[OutboxMessage]) -> None:
-    from socialapp.eventing.inprocess import deliver_committed, deliver_pending
-
-    if all(row.pk for row in rows):
-        transaction.on_commit(partial(deliver_committed, source_app, rows), using=alias)
-    else:  # a database that does not return ids from inserts
-        transaction.on_commit(partial(deliver_pending, source_app), using=alias)
-
-
-def outbox_backlog() -> dict[str, int]:
-    """Undelivered rows per database alias of the apps this process serves."""
-    backlog: dict[str, int] = {}
-    for label in enabled_app_labels():
-        alias = database_alias_for_app(label)
-        if alias is None:
-            continue
-        model = outbox_model(label)
-        backlog[alias] = (
-            backlog.get(alias, 0)
-            + model._default_manager.filter(delivered_at__isnull=True, given_up_at__isnull=True).count()
-        )
-    return backlog

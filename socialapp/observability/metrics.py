@@ -1,12 +1,11 @@
-"""Prometheus metrics: HTTP traffic, the outbox backlog and consumer progress."""
+"""Prometheus metrics: HTTP traffic, events relayed and handled, consumer progress.
+
+The outbox backlog is counted at scrape time by `socialapp.eventing.backlog`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from prometheus_client import Counter, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.registry import REGISTRY, Collector
 
 HTTP_REQUESTS = Counter(
     "socialapp_http_requests_total",
@@ -34,33 +33,3 @@ CONSUMER_LAG = Gauge(
     "Messages between a consumer's position and the partition's high watermark.",
     ["consumer", "topic", "partition"],
 )
-
-
-class OutboxBacklogCollector(Collector):
-    """Counts undelivered outbox rows of each database this process serves, at scrape time."""
-
-    def describe(self) -> Iterable[Metric]:
-        # Without describe() the registry would call collect() (a query) at registration.
-        yield GaugeMetricFamily("socialapp_outbox_backlog", "", labels=["alias"])
-
-    def collect(self) -> Iterable[Metric]:
-        from socialapp.eventing.outbox import outbox_backlog
-
-        family = GaugeMetricFamily(
-            "socialapp_outbox_backlog",
-            "Outbox rows committed but not yet delivered, by database alias.",
-            labels=["alias"],
-        )
-        for alias, count in outbox_backlog().items():
-            family.add_metric([alias], count)
-        yield family
-
-
-_backlog_collector_registered = False
-
-
-def register_outbox_backlog_collector() -> None:
-    global _backlog_collector_registered
-    if not _backlog_collector_registered:
-        REGISTRY.register(OutboxBacklogCollector())
-        _backlog_collector_registered = True

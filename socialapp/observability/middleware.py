@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.urls import resolve
 
+from socialapp import health
 from socialapp.observability.context import accept_request_id, request_context
 from socialapp.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
@@ -29,8 +30,6 @@ class ProbeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from socialapp import health
-
         probe = health.PROBES.get(request.path_info)
         if probe is not None and request.method in ("GET", "HEAD"):
             request.resolver_match = resolve(request.path_info)  # labels the metrics

@@ -5,6 +5,8 @@ a clear code. Keys rotate without logging anyone out."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import time
 import uuid
@@ -103,9 +105,6 @@ def test_hs256_signed_with_the_public_key_is_refused(ring: Path) -> None:
     public_pem = (ring / "first.pub.pem").read_bytes()
     claims = claims_of(access_token_for(USER_ID, "alice"))
     # PyJWT refuses to HMAC with a PEM key, so forge the signature by hand, as an attacker would.
-    import hashlib
-    import hmac
-
     header = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT","kid":"first"}').rstrip(b"=")
     body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=")
     signature = base64.urlsafe_b64encode(hmac.new(public_pem, header + b"." + body, hashlib.sha256).digest()).rstrip(

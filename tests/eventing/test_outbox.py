@@ -10,13 +10,18 @@ from django.db import transaction
 
 from apps.feed.models import OutboxMessage as FeedOutbox
 from socialapp.db import atomic_for
-from socialapp.eventing import PublishOutsideTransactionError, publish
+from socialapp.db_router import alias_for_model
+from socialapp.eventing import PublishOutsideTransactionError, inprocess, publish
+from socialapp.eventing.backlog import outbox_counts
 from socialapp.eventing.catalogue import Event, lookup
 from socialapp.eventing.envelope import Envelope
 from socialapp.eventing.errors import MalformedEventError
+from socialapp.eventing.inprocess import deliver_all_pending
+from socialapp.eventing.mode import events_mode
 from socialapp.eventing.testing import capture_events
 from socialapp.observability.context import request_context
 from tests.conftest import ALL_DATABASES
+from tests.eventing.kafka_helpers import running_relay, wait_until
 from tests.eventing_app.contracts import ThingHappened
 from tests.eventing_app.models import OutboxMessage, Thing
 from tests.eventing_app.services import thing_record, things_record
@@ -36,7 +41,7 @@ def test_a_committed_write_leaves_its_event_in_its_apps_outbox() -> None:
     assert row.topic == "post-events"
     assert row.subject == "alpha"
     assert row.headers == {"request_id": "req-123"}
-    assert row.delivered_at is None
+    assert (row.attempts, row.given_up_at) == (0, None)  # pending: the test's transaction is still open
     assert row._state.db == "feed"
     assert not FeedOutbox.objects.exists()  # another app's outbox in the same database is untouched
 
@@ -129,3 +134,30 @@ def test_an_event_id_is_unique_per_event() -> None:
             thing_record(key="k", seq=seq)
     assert len({e.id for e in events}) == 5
     assert all(isinstance(e.id, uuid.UUID) for e in events)
+
+
+@pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
+@pytest.mark.parametrize("mode", ["inprocess", pytest.param("kafka", marks=pytest.mark.kafka)])
+def test_a_delivered_row_is_deleted_in_both_modes_and_the_backlog_counts_what_is_left(
+    mode: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if mode == "kafka":
+        request.getfixturevalue("kafka")  # switches to Kafka mode
+    alias = alias_for_model(OutboxMessage)
+    assert events_mode() == mode
+
+    # Committed, not yet delivered: in-process the after-commit delivery is held back.
+    if mode == "inprocess":
+        monkeypatch.setattr(inprocess, "deliver_committed", lambda *args, **kwargs: 0)
+    thing_record(key="a", seq=1)
+    monkeypatch.undo()
+    assert outbox_counts()[alias].pending == 1
+
+    if mode == "kafka":
+        with running_relay():
+            wait_until(lambda: not OutboxMessage.objects.exists(), what="the relay to delete the confirmed row")
+    else:
+        assert deliver_all_pending() == 1
+
+    assert not OutboxMessage.objects.exists()
+    assert outbox_counts()[alias].pending == 0

@@ -37,6 +37,8 @@ class ServiceAppConfig(AppConfig):
     asgi_http_middleware: ClassVar[tuple[str, ...]] = ()
     # Port declarations this service answers (socialapp.ports), served on its internal route.
     ports: ClassVar[tuple[str, ...]] = ()
+    # Mutations too costly to run twice in one request (password hashing, uploads).
+    costly_mutations: ClassVar[tuple[str, ...]] = ()
 
     def ready(self) -> None:
         for module in self.handler_modules:

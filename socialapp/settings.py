@@ -259,6 +259,16 @@ GRAPHENE = {"SCHEMA": "socialapp.graphql.schema.schema", "ATOMIC_MUTATIONS": Fal
 READYZ_SKIP: list[str] = env.list("READYZ_SKIP", default=[])
 
 GRAPHQL_MAX_DEPTH: int = env.int("GRAPHQL_MAX_DEPTH", default=10)
+# Measured before validation (socialapp/graphql/limits.py); the web client's operations fit well inside.
+GRAPHQL_MAX_QUERY_LENGTH: int = env.int("GRAPHQL_MAX_QUERY_LENGTH", default=20_000)
+GRAPHQL_MAX_TOKENS: int = env.int("GRAPHQL_MAX_TOKENS", default=4_000)
+GRAPHQL_MAX_FIELDS: int = env.int("GRAPHQL_MAX_FIELDS", default=300)
+GRAPHQL_MAX_ALIASES: int = env.int("GRAPHQL_MAX_ALIASES", default=20)
+GRAPHQL_MAX_COST: int = env.int("GRAPHQL_MAX_COST", default=5_000)
+GRAPHQL_MAX_ROOT_MUTATIONS: int = env.int("GRAPHQL_MAX_ROOT_MUTATIONS", default=5)
+# The page a connection returns when asked without `first` (the services' own default).
+GRAPHQL_DEFAULT_PAGE_SIZE: int = env.int("GRAPHQL_DEFAULT_PAGE_SIZE", default=20)
+GRAPHQL_INTROSPECTION: bool = env.bool("GRAPHQL_INTROSPECTION", default=DEBUG)
 GRAPHIQL: bool = env.bool("GRAPHIQL", default=DEBUG)
 
 REST_FRAMEWORK: dict[str, Any] = {

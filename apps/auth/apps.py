@@ -6,3 +6,4 @@ class IdentityConfig(service_app.ServiceAppConfig):
     label = "identity"  # `auth` is django.contrib.auth's
     verbose_name = "Identity"
     service = "auth"
+    costly_mutations = ("register", "login", "refreshToken")  # password hashing, token rotation

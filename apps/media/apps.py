@@ -10,3 +10,4 @@ class MediaConfig(service_app.ServiceAppConfig):
     graphql_view = "apps.media.graphql.multipart.MultipartGraphQLView"
     asgi_http_middleware = ("apps.media.asgi.limit_upload_bodies",)
     ports = ("apps.media.contracts.MediaPort",)
+    costly_mutations = ("uploadImage", "requestImageUpload", "completeImageUpload")

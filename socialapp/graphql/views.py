@@ -4,6 +4,7 @@ Clients send the same few query texts again and again, so a query's parsed and v
 document is kept (`_validated_document`, an LRU per schema, rules and text) and each request
 only executes it (the figures: ADR 0009, amendment).
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,10 @@ from graphql import (
     validate_schema,
 )
 from graphql.pyutils import is_awaitable as graphql_is_awaitable
+from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from socialapp.errors import DomainError
+from socialapp.graphql.limits import GraphQLLimits, check_operation, parse_within_limits
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +55,13 @@ class _InvalidDocumentError(Exception):
 
 
 @lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
-def _validated_document(schema: GraphQLSchema, rules: tuple[type[ASTValidationRule], ...], query: str) -> DocumentNode:
-    """The parsed document of a query that validates (a syntax error raises GraphQLError, a
-    validation failure _InvalidDocumentError; neither is remembered). Execution does not
-    change a document, so one can serve every request that sends this text."""
-    document = parse(query)
+def _validated_document(
+    schema: GraphQLSchema, rules: tuple[type[ASTValidationRule], ...], limits: GraphQLLimits, query: str
+) -> DocumentNode:
+    """The parsed document of a query within the limits that validates (a refusal or a syntax
+    error raises GraphQLError, a validation failure _InvalidDocumentError; none is remembered).
+    Execution does not change a document, so one can serve every request that sends this text."""
+    document = parse_within_limits(query, limits)
     errors = validate(schema, document, rules, graphene_settings.MAX_VALIDATION_ERRORS)
     if errors:
         raise _InvalidDocumentError(document, errors)
@@ -64,10 +69,11 @@ def _validated_document(schema: GraphQLSchema, rules: tuple[type[ASTValidationRu
 
 
 @lru_cache(maxsize=8)
-def _default_rules(max_depth: int) -> tuple[type[ASTValidationRule], ...]:
-    # One rule set per depth limit, so the document cache can key on it (depth_limit_validator
+def _default_rules(max_depth: int, introspection: bool) -> tuple[type[ASTValidationRule], ...]:
+    # One rule set per setting, so the document cache can key on it (depth_limit_validator
     # makes a new class on every call).
-    return (*specified_rules, depth_limit_validator(max_depth=max_depth))
+    rules = (*specified_rules, depth_limit_validator(max_depth=max_depth))
+    return rules if introspection else (*rules, NoSchemaIntrospectionCustomRule)
 
 
 _NEVER_AWAITABLE: frozenset[type] = frozenset({str, int, float, bool, type(None), list, tuple, dict})
@@ -133,7 +139,9 @@ class LimitedGraphQLView(GraphQLView):
 
     def __init__(self, **kwargs: Any) -> None:
         # graphene-django replaces graphql's standard rules with these, so keep them first.
-        kwargs.setdefault("validation_rules", _default_rules(settings.GRAPHQL_MAX_DEPTH))
+        kwargs.setdefault(
+            "validation_rules", _default_rules(settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_INTROSPECTION)
+        )
         kwargs.setdefault("graphiql", settings.GRAPHIQL)
         super().__init__(**kwargs)
 
@@ -159,7 +167,7 @@ class LimitedGraphQLView(GraphQLView):
         schema_errors = validate_schema(schema)  # remembered by graphql-core after the first call
         if schema_errors:
             return ExecutionResult(data=None, errors=list(schema_errors))
-        document, errors = self._document(schema, query)
+        document, errors = self._document(schema, query, operation_name, variables)
         if self._refuse_get_mutation(request, document, operation_name, show_graphiql):
             return None
         if errors:
@@ -180,14 +188,21 @@ class LimitedGraphQLView(GraphQLView):
         except Exception as error:  # noqa: BLE001 - as graphene-django: answered as an error
             return ExecutionResult(errors=[error])  # type: ignore[list-item]
 
-    def _document(self, schema: GraphQLSchema, query: Any) -> tuple[DocumentNode | None, list[Any]]:
-        """The validated document, or what is wrong with the query (and its document if it parses)."""
+    def _document(
+        self, schema: GraphQLSchema, query: Any, operation_name: str | None, variables: dict[str, Any] | None
+    ) -> tuple[DocumentNode | None, list[Any]]:
+        """The validated document within the limits, or what is wrong with the query (and its
+        document if it parses)."""
+        limits = GraphQLLimits.from_settings()
         try:
             if not isinstance(query, str):
                 return parse(query), []  # raises graphql-core's own error for it
             if len(query) > DOCUMENT_CACHE_MAX_QUERY_LENGTH:
-                return _validated_document.__wrapped__(schema, self._rules(), query), []
-            return _validated_document(schema, self._rules(), query), []
+                document = _validated_document.__wrapped__(schema, self._rules(), limits, query)
+            else:
+                document = _validated_document(schema, self._rules(), limits, query)
+            check_operation(document, operation_name, variables, limits)
+            return document, []
         except _InvalidDocumentError as invalid:
             return invalid.document, invalid.errors
         except Exception as error:  # noqa: BLE001 - as graphene-django: a syntax error, a query that is no string

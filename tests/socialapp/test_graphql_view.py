@@ -10,7 +10,7 @@ import graphql
 import pytest
 from django.test import Client
 
-from socialapp.graphql import views
+from socialapp.graphql import limits, views
 
 PATH = "/graphql/feed/"
 
@@ -31,7 +31,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(source)
         return real(source, **kwargs)
 
-    monkeypatch.setattr(views, "parse", counting)
+    monkeypatch.setattr(limits, "parse", counting)
     return seen
 
 

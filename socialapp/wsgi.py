@@ -1,16 +1,10 @@
-"""WSGI entry point: HTTP only, for the services with neither WebSocket nor uploads.
+"""WSGI entry point for the HTTP-only services (auth, users, feed), run as
+`gunicorn socialapp.wsgi:application -k gthread --threads 4`.
 
-auth, users and feed answer GraphQL and REST requests with synchronous views; run them with
-`gunicorn socialapp.wsgi:application -k gthread --threads 4`. Django's WSGI handler calls the
-middleware and the view directly in the server's thread, where the ASGI handler takes each
-request through the event loop, a new thread per request and back (ADR 0011). Measured on the
-bench machine (2 cores, 2 workers, wrk, 32 connections): a minimal authenticated GraphQL
-request costs about 0.7 ms of worker CPU under WSGI against 1.8-2.7 ms under ASGI, and a
-hydrated homeFeed page about 7 ms against 9.5-12.8 ms.
-
-media (uploads are cut off at the socket by an ASGI middleware, `apps/media/asgi.py`) and
-notifications (WebSocket) need the ASGI application, so a WSGI process refuses to start with
-them enabled.
+Their views are synchronous, and the WSGI handler runs them in the server's thread with no
+event loop in between: a fraction of the CPU per request the ASGI application costs (ADR 0011).
+media (uploads cut off at the socket) and notifications (WebSocket) need the ASGI application,
+so a WSGI process refuses to start with them enabled.
 """
 
 from __future__ import annotations

@@ -170,7 +170,7 @@ def run_handler(
     """Apply the handler once, in a transaction of its own. False if it was already applied.
 
     `and_then` runs in the same transaction after the handler (applied or a duplicate), so
-    a write on the handler's database, such as marking the outbox row delivered, commits
+    a write on the handler's database, such as deleting the delivered outbox row, commits
     or rolls back with the handler's effects.
     """
     with transaction.atomic(using=handler_database(handler.app_label)):

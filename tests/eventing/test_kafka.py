@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from confluent_kafka import Producer
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connections
 from django.utils import timezone
 from prometheus_client import REGISTRY
@@ -28,6 +28,7 @@ from socialapp.db import atomic_for
 from socialapp.eventing import Envelope, publish
 from socialapp.eventing.kafka.config import dead_letter_topic, physical_topic
 from socialapp.eventing.kafka.relay import OutboxRelay, RelayDeliveryError
+from socialapp.eventing.kafka.topics import create_missing_topics
 from socialapp.eventing.testing import capture_events
 from socialapp.observability.context import request_context
 from tests.components import free_port
@@ -260,6 +261,23 @@ def test_create_topics_is_idempotent(kafka: str) -> None:
     assert f"{kafka}post-events: exists" in lines  # the fixture created them already
     assert f"{kafka}feed-dead-letter: exists" in lines
     assert len(lines) == 4 + 6  # the seed's four topics + a dead-letter topic per service (six in tests)
+
+
+def test_create_topics_says_how_an_existing_topic_differs_and_fails(kafka: str, settings: Any) -> None:
+    settings.KAFKA_TOPIC_PREFIX = f"{kafka}four."  # topics no one created yet
+    create_missing_topics([physical_topic("post-events")], partitions=4)  # one partition too many
+    out = StringIO()
+
+    with pytest.raises(CommandError, match="1 existing topics differ"):
+        call_command("create_topics", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert f"{kafka}four.post-events: differs: 4 partitions, want 3" in lines
+    assert f"{kafka}four.user-events: created" in lines
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("create_topics", stdout=out)  # a second run says the same, and changes nothing
+    assert f"{kafka}four.user-events: exists" in out.getvalue().splitlines()
 
 
 def test_the_relay_is_woken_by_the_commit_not_by_polling(kafka: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 from django.db import connections
 
+from socialapp.eventing.kafka.liveness import Heartbeat
 from socialapp.eventing.outbox import notify_channel
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,9 @@ class OutboxLeadership:
         self.leading = False
 
     @contextmanager
-    def hold(self, *, stop: threading.Event, retry_seconds: float) -> Iterator[psycopg.Connection[Any] | None]:
+    def hold(
+        self, *, stop: threading.Event, retry_seconds: float, heartbeat: Heartbeat | None = None
+    ) -> Iterator[psycopg.Connection[Any] | None]:
         """Wait until this relay leads (or `stop` is set), then yield the listening connection
         for as long as it does. Yields None for a database without advisory locks: run one relay."""
         try:
@@ -39,7 +42,7 @@ class OutboxLeadership:
                 yield None
                 return
             with psycopg.connect(self._conninfo(), autocommit=True) as listener:
-                if self._wait_for_lock(listener, stop=stop, retry_seconds=retry_seconds):
+                if self._wait_for_lock(listener, stop=stop, retry_seconds=retry_seconds, heartbeat=heartbeat):
                     self.leading = True
                     logger.info("relay leads", extra={"alias": self.alias, "table": self.table})
                     listener.execute(f'LISTEN "{notify_channel(self.alias)}"')
@@ -47,9 +50,18 @@ class OutboxLeadership:
         finally:
             self.leading = False
 
-    def _wait_for_lock(self, listener: psycopg.Connection[Any], *, stop: threading.Event, retry_seconds: float) -> bool:
+    def _wait_for_lock(
+        self,
+        listener: psycopg.Connection[Any],
+        *,
+        stop: threading.Event,
+        retry_seconds: float,
+        heartbeat: Heartbeat | None,
+    ) -> bool:
         lock_key = zlib.crc32(f"socialapp-outbox-relay:{self.table}".encode())
         while not stop.is_set():
+            if heartbeat is not None:
+                heartbeat.beat()  # a standby is alive too
             row = listener.execute("SELECT pg_try_advisory_lock(%s)", [lock_key]).fetchone()
             if row and row[0]:
                 return True

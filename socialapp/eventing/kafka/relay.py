@@ -6,6 +6,9 @@
   polling fallback (EVENTS_RELAY_POLL_SECONDS) for anything a missed notification hides.
 - Rows are marked delivered only after the idempotent producer (acks=all) confirms them, so
   a crash anywhere re-sends at worst; consumers' inboxes make the re-send a no-op.
+- A producer the broker no longer knows (a restarted broker that lost its state), or one left
+  holding messages it could not deliver, is replaced, the topics re-created if they vanished,
+  and the rows it did not confirm sent again.
 """
 
 from __future__ import annotations
@@ -24,13 +27,29 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 
 from socialapp.db_router import alias_for_model
+from socialapp.eventing.catalogue import TOPICS
 from socialapp.eventing.handlers import outbox_model
 from socialapp.eventing.kafka.batches import Row, Step, outbox_batches
 from socialapp.eventing.kafka.config import physical_topic, producer_config
 from socialapp.eventing.kafka.leadership import OutboxLeadership
+from socialapp.eventing.kafka.liveness import Heartbeat
+from socialapp.eventing.kafka.topics import create_missing_topics
 from socialapp.observability.metrics import EVENTS_PUBLISHED
 
 logger = logging.getLogger(__name__)
+
+# After these the producer is of no more use: the broker lost or refused its idempotence state.
+PRODUCER_LOST = {
+    KafkaError.UNKNOWN_PRODUCER_ID,
+    KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    KafkaError.INVALID_PRODUCER_EPOCH,
+    KafkaError.PRODUCER_FENCED,
+    KafkaError._FENCED,
+    KafkaError._FATAL,
+}
+# How long a stopping relay still waits for confirmations before it abandons the batch (its
+# rows stay pending and go out again from the next relay).
+STOP_GRACE_SECONDS = 2.0
 
 
 class RelayDeliveryError(RuntimeError):
@@ -53,7 +72,7 @@ class OutboxRelay:
         batch_size: int = 2000,
         poll_seconds: float = 1.0,
         gather_seconds: float | None = None,
-        flush_timeout: float = 30.0,
+        flush_timeout: float = 10.0,
         stop: threading.Event | None = None,
         producer_overrides: dict[str, Any] | None = None,
     ) -> None:
@@ -65,7 +84,11 @@ class OutboxRelay:
         self.gather_seconds = settings.KAFKA_PRODUCER_LINGER_MS / 1000 if gather_seconds is None else gather_seconds
         self.flush_timeout = flush_timeout
         self.stop = stop or threading.Event()
-        self.producer = Producer(producer_config(**(producer_overrides or {})))
+        self.producer_overrides = producer_overrides or {}
+        self.producer = self._new_producer()
+        self.producer_lost: str | None = None  # why the producer must be replaced
+        self.heartbeat = Heartbeat(f"relay-{app_label}")
+        self._topics_missing = False
         self.leadership = OutboxLeadership(self.alias, self.table)
         self.batches = outbox_batches(self.alias, self.table, batch_size=batch_size)
         self._failures: list[str] = []
@@ -87,11 +110,16 @@ class OutboxRelay:
     def run(self) -> None:
         """Relay until `stop` is set. Survives broker and database outages by retrying."""
         while not self.stop.is_set():
+            self.heartbeat.beat()
             try:
-                with self.leadership.hold(stop=self.stop, retry_seconds=self.poll_seconds) as listener:
+                with self.leadership.hold(
+                    stop=self.stop, retry_seconds=self.poll_seconds, heartbeat=self.heartbeat
+                ) as listener:
                     self._relay_while_leader(listener)
             except (psycopg.Error, DatabaseError, RelayDeliveryError, KafkaException, OSError) as error:
                 logger.warning("relay interrupted, retrying", extra={"alias": self.alias, "error": str(error)})
+                if isinstance(error, RelayDeliveryError | KafkaException):
+                    self._replace_producer(str(error))
                 self.stop.wait(min(self.poll_seconds, 1.0))
             except Exception:  # a relay thread must never die silently beside the others
                 logger.exception("relay failed unexpectedly, retrying", extra={"alias": self.alias})
@@ -99,11 +127,48 @@ class OutboxRelay:
             finally:
                 # Drop this thread's connections: after a database restart they are dead.
                 connections.close_all()
-        self.producer.flush(self.flush_timeout)
+        self._wait_for_confirmations()
+        self.producer.purge()  # what is left is abandoned: its rows are still pending
         connections.close_all()  # this thread's connections
+
+    # --- the producer ---------------------------------------------------------------------
+    def _new_producer(self) -> Producer:
+        return Producer(producer_config(error_cb=self._on_producer_error, **self.producer_overrides))
+
+    def _on_producer_error(self, error: KafkaError) -> None:
+        if error.fatal() or error.code() in PRODUCER_LOST:
+            self.producer_lost = str(error)
+
+    def _replace_producer(self, reason: str) -> None:
+        """Drop the producer and what it still holds, and start a new one (a new producer id):
+        the rows it did not confirm are still pending and go out again with the next drain,
+        after the topics are re-created if the broker lost them."""
+        logger.warning(
+            "relay replaces its producer", extra={"alias": self.alias, "reason": self.producer_lost or reason}
+        )
+        self.producer.purge()
+        self.producer.poll(0)  # the purged messages' callbacks, on batches already given up
+        self.producer = self._new_producer()
+        self.producer_lost = None
+        self._topics_missing = True
+
+    def _wait_for_confirmations(self) -> int:
+        """Flush, but stop waiting early when the producer is lost or the relay is stopping
+        (after STOP_GRACE_SECONDS). Returns how many messages are still unconfirmed."""
+        started = time.monotonic()
+        deadline = started + self.flush_timeout
+        while True:
+            left = self.producer.flush(0.2)
+            self.heartbeat.beat()
+            now = time.monotonic()
+            if left == 0 or self.producer_lost or now >= deadline:
+                return left
+            if self.stop.is_set() and now >= min(deadline, started + STOP_GRACE_SECONDS):
+                return left
 
     def _relay_while_leader(self, listener: psycopg.Connection[Any] | None) -> None:
         while not self.stop.is_set():
+            self.heartbeat.beat()
             self.relay_pending()
             if self._wait_for_work(listener) and listener is not None and self.gather_seconds > 0:
                 self._gather(listener)
@@ -117,6 +182,7 @@ class OutboxRelay:
         # `stop` twice a second so a shutdown never waits a whole interval.
         deadline = time.monotonic() + self.poll_seconds
         while not self.stop.is_set():
+            self.heartbeat.beat()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
@@ -142,6 +208,9 @@ class OutboxRelay:
         N+1 (one statement, sent before producing and collected after), and the producer is
         never flushed between batches. One flush at the end waits for what is left.
         """
+        if self._topics_missing:  # a new producer: the broker it lost may have lost the topics too
+            create_missing_topics([physical_topic(topic) for topic in TOPICS], timeout=5.0)
+            self._topics_missing = False
         self._failures = []
         in_flight: deque[_Batch] = deque()
         relayed, batches = 0, 0
@@ -161,15 +230,16 @@ class OutboxRelay:
                 finally:
                     rows = next_rows()  # collected whatever happens: the connection stays usable
                 relayed += len(confirmed)
-                if self._failures:
+                if self._failures or self.producer_lost:
                     break
-            unconfirmed = self.producer.flush(self.flush_timeout)
+            unconfirmed = self._wait_for_confirmations()
             confirmed = self._take_confirmed(in_flight)
             self._start_step(delete=confirmed, after=None)()
         relayed += len(confirmed)
-        if self._failures or unconfirmed:
+        if self._failures or unconfirmed or self.producer_lost:
             raise RelayDeliveryError(
                 f"{len(self._failures)} refused, {unconfirmed} unconfirmed; first: {self._failures[:1]}"
+                + (f"; producer lost: {self.producer_lost}" if self.producer_lost else "")
             )
         return relayed
 
@@ -198,6 +268,7 @@ class OutboxRelay:
     def _produce_batch(self, rows: list[Row]) -> _Batch:
         batch = _Batch([row[0] for row in rows])
         failures = self._failures
+        lost = PRODUCER_LOST
 
         # One callback per batch rather than a closure per row: it runs once per message.
         def on_delivery(error: KafkaError | None, message: Message) -> None:
@@ -206,6 +277,8 @@ class OutboxRelay:
             else:
                 batch.failed = True
                 failures.append(f"{message.topic()}/{message.key()!r}: {error}")
+                if error.fatal() or error.code() in lost:
+                    self.producer_lost = str(error)
 
         produce = self.producer.produce
         topics: dict[str, str] = {}

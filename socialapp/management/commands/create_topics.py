@@ -1,17 +1,18 @@
-"""`manage.py create_topics`: create the event topics and every service's dead-letter topic."""
+"""`manage.py create_topics`: create the event topics and every service's dead-letter topic,
+and say how existing ones differ from the settings (it never changes an existing topic)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from socialapp.eventing.kafka.topics import ensure_topics
 from socialapp.services import all_services
 
 
 class Command(BaseCommand):
-    help = "Create the Kafka topics (idempotent)."
+    help = "Create the Kafka topics (idempotent); fails if an existing topic differs from the settings."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--partitions", type=int, default=None)
@@ -20,3 +21,6 @@ class Command(BaseCommand):
         outcome = ensure_topics(list(all_services()), partitions=options["partitions"])
         for topic, state in sorted(outcome.items()):
             self.stdout.write(f"{topic}: {state}")
+        differing = sorted(topic for topic, state in outcome.items() if state.startswith("differs"))
+        if differing:
+            raise CommandError(f"{len(differing)} existing topics differ from the settings: {', '.join(differing)}")

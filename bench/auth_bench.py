@@ -136,7 +136,7 @@ def login_throughput(n: int) -> dict[str, Any]:
     encoded = make_password(password)
     checks = timed_loop(n, lambda _: check_password(password, encoded))
     username = f"bench_{uuid.uuid4().hex[:8]}"  # profiles of earlier runs keep their names
-    user_register(username=username, email=f"{username}@example.com", password=password)
+    user_register(username=username, email=f"{username}@example.com", password=password, client_address="bench")
 
     sequential = timed_loop(n, lambda _: user_login(login=username, password=password, client_address="10.0.0.1"))
 

@@ -251,6 +251,9 @@ TRUSTED_PROXY_HOPS: int = env.int("TRUSTED_PROXY_HOPS", default=0)
 LOGIN_MAX_FAILURES_PER_ACCOUNT: int = env.int("LOGIN_MAX_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_MAX_ATTEMPTS_PER_ADDRESS: int = env.int("LOGIN_MAX_ATTEMPTS_PER_ADDRESS", default=30)
 LOGIN_THROTTLE_WINDOW_SECONDS: int = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=900)
+# Accounts one client address may create per window (Mastodon: 5 per 30 minutes).
+REGISTRATIONS_PER_ADDRESS: int = env.int("REGISTRATIONS_PER_ADDRESS", default=5)
+REGISTRATION_THROTTLE_WINDOW_SECONDS: int = env.int("REGISTRATION_THROTTLE_WINDOW_SECONDS", default=1800)
 
 # --- API --------------------------------------------------------------------------------
 # No debug middleware: with DEBUG it wraps every database cursor for good.

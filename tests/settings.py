@@ -16,6 +16,8 @@ os.environ.setdefault("GC_FREEZE_AFTER_STARTUP", "false")
 # One RS256 key pair per test session, generated on first use and shared with child servers.
 os.environ.setdefault("JWT_KEYS_DIR", os.path.join(tempfile.gettempdir(), f"socialapp-test-jwt-{os.getpid()}"))
 os.environ.setdefault("JWT_GENERATE_KEYS", "true")
+# Tests register many accounts from 127.0.0.1; the registration throttle has tests of its own.
+os.environ.setdefault("REGISTRATIONS_PER_ADDRESS", "100000")
 
 from socialapp.services import parse_services
 from socialapp.settings import *  # noqa: F403

@@ -55,7 +55,9 @@ def test_register_then_follow_someone_over_http(monolith: LiveServer) -> None:
 
 @pytest.mark.kafka
 def test_a_profile_is_made_through_kafka_when_the_services_run_apart(kafka: str) -> None:
-    user = user_register(username="carol", email="carol@example.com", password=PASSWORD)
+    user = user_register(
+        username="carol", email="carol@example.com", password=PASSWORD, client_address="127.0.0.1"
+    ).user
 
     with running_relay("identity"), running_consumer("users"):
         wait_until(lambda: Profile.objects.filter(user_id=user.id).exists(), timeout=30, what="the profile")

@@ -17,9 +17,15 @@ from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 
 from apps.auth.contracts import UserLoggedIn, UserLoggedOut, UserRegistered
+from apps.auth.identifiers import identifier_key, normalised_username
 from apps.auth.models import RefreshSession, User
 from apps.auth.models.user import USERNAME_PATTERN, USERNAME_RULES
-from apps.auth.throttle import check_login_allowed, clear_login_failures, record_login_failure
+from apps.auth.throttle import (
+    check_login_allowed,
+    check_registration_allowed,
+    clear_login_failures,
+    record_login_failure,
+)
 from socialapp.authn.revocation import revoke_access_token
 from socialapp.authn.tokens import SignedRefreshToken
 from socialapp.authn.viewer import Viewer
@@ -28,6 +34,8 @@ from socialapp.errors import ConflictError, InvalidInputError, NotAuthenticatedE
 from socialapp.eventing import publish
 
 MAX_PASSWORD_LENGTH = 256  # Argon2 hashes anything, but an unbounded input is a denial of service
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit, and the column's
+MAX_LOGIN_KEY_LENGTH = 762  # no stored key is longer: a longer login matches nothing
 _DUMMY_PASSWORD_HASH = make_password("timing-equaliser-for-unknown-accounts")
 
 
@@ -46,21 +54,25 @@ class InvalidCredentialsError(NotAuthenticatedError):
 
 # --- registering --------------------------------------------------------------------------
 def check_username(username: str) -> str:
-    username = username.strip()
+    username = normalised_username(username)
     if not re.fullmatch(USERNAME_PATTERN, username):
         raise InvalidInputError(f"A username is {USERNAME_RULES}.", field="username", code="invalid_username")
-    if User.objects.filter(username__iexact=username).exists():
+    if User.objects.filter(username_key=identifier_key(username)).exists():
         raise ConflictError("This username is taken.", field="username", code="username_taken")
     return username
 
 
 def check_email(email: str) -> str:
     email = User.objects.normalize_email(email.strip())
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise InvalidInputError(
+            f"An email address is at most {MAX_EMAIL_LENGTH} characters.", field="email", code="invalid_email"
+        )
     try:
         validate_email(email)
     except ValidationError:
         raise InvalidInputError("Enter a valid email address.", field="email", code="invalid_email") from None
-    if User.objects.filter(email__iexact=email).exists():
+    if User.objects.filter(email_key=identifier_key(email)).exists():
         raise ConflictError("An account already uses this email address.", field="email", code="email_taken")
     return email
 
@@ -76,7 +88,10 @@ def check_password(password: str, *, user: User) -> None:
         raise InvalidInputError(" ".join(error.messages), field="password", code="password_too_weak") from None
 
 
-def user_register(*, username: str, email: str, password: str) -> User:
+def user_register(*, username: str, email: str, password: str, client_address: str) -> TokenPair:
+    """Create an account and log it in (its first tokens). Throttled per address before anything
+    is checked or written: a refused registration creates nothing."""
+    check_registration_allowed(address=client_address)
     username = check_username(username)
     email = check_email(email)
     user = User(username=username, email=email)
@@ -85,11 +100,13 @@ def user_register(*, username: str, email: str, password: str) -> User:
     try:
         with atomic_for(User):
             user.save(force_insert=True)
+            tokens = _issue_tokens(user, family_id=uuid.uuid4())
             publish(UserRegistered(user_id=user.id, username=user.username))
+            publish(UserLoggedIn(user_id=user.id))
     except IntegrityError:
         # Lost a race with another registration between the checks and the insert.
         raise ConflictError("This username or email is taken.", field="username", code="username_taken") from None
-    return user
+    return tokens
 
 
 # --- tokens -------------------------------------------------------------------------------
@@ -114,11 +131,13 @@ def _issue_tokens(user: User, *, family_id: uuid.UUID) -> TokenPair:
 
 def user_login(*, login: str, password: str, client_address: str) -> TokenPair:
     """Log in with a username or an email address. Throttled per account and per address."""
-    login = login.strip()
+    login = identifier_key(login)
     if not login or not password:
         raise InvalidInputError("Enter your username or email and your password.", field="login", code="required")
+    if len(login) > MAX_LOGIN_KEY_LENGTH:
+        raise InvalidCredentialsError("Wrong username, email or password.", field="password")
     check_login_allowed(login=login, address=client_address)
-    user = User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).first()
+    user = User.objects.filter(Q(username_key=login) | Q(email_key=login)).first()
     if user is None or len(password) > MAX_PASSWORD_LENGTH:
         # Spend the same time as a real check so timing does not reveal which accounts exist.
         User(password=_DUMMY_PASSWORD_HASH).check_password(password[:MAX_PASSWORD_LENGTH])

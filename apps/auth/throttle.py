@@ -36,7 +36,8 @@ def _increment(key: str, timeout: int) -> None:
 
 
 def _account_key(login: str, index: int) -> str:
-    return f"login:failures:account:{login.strip().lower()}:{index}"
+    """`login` is an identifier key already (apps/auth/identifiers.py): one budget per account."""
+    return f"login:failures:account:{login}:{index}"
 
 
 def _address_key(address: str, index: int) -> str:
@@ -69,3 +70,18 @@ def record_login_failure(*, login: str) -> None:
 def clear_login_failures(*, login: str) -> None:
     index, _ = _window()
     cache.delete(_account_key(login, index))
+
+
+def check_registration_allowed(*, address: str) -> None:
+    """Raise RateLimitedError once this address has registered its window's worth; count it."""
+    length = settings.REGISTRATION_THROTTLE_WINDOW_SECONDS
+    now = time.time()
+    index = int(now // length)
+    retry_after = max(int((index + 1) * length - now) + 1, 1)
+    key = f"register:address:{address}:{index}"
+    if _count(key) >= settings.REGISTRATIONS_PER_ADDRESS:
+        raise RateLimitedError(
+            f"Too many accounts were created from your address; try again in {retry_after} seconds.",
+            retry_after=retry_after,
+        )
+    _increment(key, retry_after)

@@ -26,14 +26,20 @@ ADDRESS = "203.0.113.7"
 
 def test_registering_stores_an_argon2_hash_and_publishes_user_registered() -> None:
     with capture_events() as events:
-        user = user_register(username="  Alice_1 ", email="Alice@Example.COM", password=PASSWORD)
+        tokens = user_register(
+            username="  Alice_1 ", email="Alice@Example.COM", password=PASSWORD, client_address=ADDRESS
+        )
 
+    user = tokens.user
     stored = User.objects.get()
     assert (stored.username, stored.email) == ("Alice_1", "Alice@example.com")  # domain part lower-cased
+    assert (stored.username_key, stored.email_key) == ("alice_1", "alice@example.com")
     assert stored.password.startswith("argon2$argon2id$")
     assert stored.check_password(PASSWORD)
+    assert verify_access_token(tokens.access).user_id == user.id
     assert [(e.type, e.source, e.subject, e.data) for e in events] == [
-        ("user.registered", "auth", str(user.id), {"user_id": str(user.id), "username": "Alice_1"})
+        ("user.registered", "auth", str(user.id), {"user_id": str(user.id), "username": "Alice_1"}),
+        ("user.logged_in", "auth", str(user.id), {"user_id": str(user.id)}),
     ]
 
 
@@ -50,6 +56,8 @@ def test_registering_stores_an_argon2_hash_and_publishes_user_registered() -> No
         ("ålice", "new@example.com", "username", "invalid_username"),
         ("newname", "not-an-email", "email", "invalid_email"),
         ("newname", "a@b", "email", "invalid_email"),
+        ("newname", "x" * 300 + "@example.com", "email", "invalid_email"),
+        ("\uff21\uff2c\uff29\uff23\uff25", "new@example.com", "username", "username_taken"),  # full-width ALICE
     ],
 )
 def test_registering_refuses_taken_or_malformed_names_and_writes_nothing(
@@ -58,7 +66,7 @@ def test_registering_refuses_taken_or_malformed_names_and_writes_nothing(
     user_create(username="Alice", email="alice@example.com")
 
     with capture_events() as events, pytest.raises((ConflictError, InvalidInputError)) as refused:
-        user_register(username=username, email=email, password=PASSWORD)
+        user_register(username=username, email=email, password=PASSWORD, client_address=ADDRESS)
 
     assert (refused.value.field, refused.value.code) == (field, code)
     assert User.objects.count() == 1
@@ -77,7 +85,7 @@ def test_registering_refuses_taken_or_malformed_names_and_writes_nothing(
 )
 def test_registering_refuses_weak_passwords(password: str, fragment: str) -> None:
     with pytest.raises(InvalidInputError) as refused:
-        user_register(username="carol_the_great", email="carol@example.com", password=password)
+        user_register(username="carol_the_great", email="carol@example.com", password=password, client_address=ADDRESS)
 
     assert refused.value.field == "password"
     assert fragment in refused.value.message
@@ -224,3 +232,38 @@ def test_logging_out_with_someone_elses_refresh_token_is_refused() -> None:
     with pytest.raises(InvalidInputError):
         user_logout(viewer=verify_access_token(eve.access), refresh=bob.refresh)
     assert token_refresh(refresh=bob.refresh).access
+
+
+# A long s, capitals, full-width letters, spaces around.
+@pytest.mark.parametrize("variant", ["\u017fis_x", "SIS_X", "\uff53\uff49\uff53_\uff58", " Sis_X "])
+def test_every_spelling_of_a_name_shares_its_accounts_failure_budget(variant: str, settings: SettingsWrapper) -> None:
+    settings.LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    user_create(username="sis_x", email="sis@example.com")
+    for _ in range(5):
+        with pytest.raises(InvalidCredentialsError):
+            user_login(login="sis_x", password="wrong password!", client_address=ADDRESS)
+
+    with pytest.raises(RateLimitedError):  # locked, whatever the spelling, even with the right password
+        user_login(login=variant, password=PASSWORD, client_address=ADDRESS)
+
+
+def test_a_name_the_database_would_fold_but_the_key_does_not_reaches_no_account() -> None:
+    user_create(username="sis_x", email="sis@example.com")
+
+    with pytest.raises(InvalidCredentialsError):  # a dotless i: PostgreSQL's UPPER folds it to I
+        user_login(login="s\u0131s_x", password=PASSWORD, client_address=ADDRESS)
+
+
+def test_registrations_from_one_address_are_throttled_before_anything_is_written(settings: SettingsWrapper) -> None:
+    settings.REGISTRATIONS_PER_ADDRESS = 2
+    for n in range(2):
+        user_register(username=f"ok_{n}", email=f"ok{n}@example.com", password=PASSWORD, client_address=ADDRESS)
+
+    with capture_events() as events, pytest.raises(RateLimitedError) as limited:
+        user_register(username="third", email="third@example.com", password=PASSWORD, client_address=ADDRESS)
+
+    assert limited.value.details["retry_after"] > 0
+    assert not User.objects.filter(username="third").exists()
+    assert events == []
+    other = user_register(username="elsewhere", email="e@example.com", password=PASSWORD, client_address="198.51.100.1")
+    assert other.user.username == "elsewhere"

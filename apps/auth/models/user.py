@@ -7,8 +7,9 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
+
+from apps.auth.identifiers import identifier_key
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_]{3,30}$"
 USERNAME_RULES = "3 to 30 characters: letters A-Z (any case), digits and underscores"
@@ -22,15 +23,18 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(username__iexact=username)
+        return self.get(username_key=identifier_key(username or ""))
 
 
 class User(AbstractBaseUser):
-    """An identity. Usernames and emails are unique whatever their letter case."""
+    """An identity. Usernames and emails are unique by their identifier key (apps/auth/identifiers.py)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     username = models.CharField(max_length=30, unique=True)
     email = models.EmailField(max_length=254)
+    # Derived on every save: what lookups, uniqueness and throttling compare.
+    username_key = models.CharField(max_length=90, unique=True, editable=False)
+    email_key = models.CharField(max_length=762, unique=True, editable=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -40,11 +44,11 @@ class User(AbstractBaseUser):
 
     objects = UserManager()
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(Lower("username"), name="identity_user_username_ci_unique"),
-            models.UniqueConstraint(Lower("email"), name="identity_user_email_ci_unique"),
-        ]
-
     def __str__(self) -> str:
         return self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A key can never disagree with the value it is derived from.
+        self.username_key = identifier_key(self.username)
+        self.email_key = identifier_key(self.email)
+        super().save(*args, **kwargs)

@@ -5,7 +5,7 @@ from typing import Any
 import graphene
 
 from apps.auth.graphql.types import AccountType, TokensType
-from apps.auth.services import user_login, user_register
+from apps.auth.services import user_register
 from socialapp.graphql.mutations import DomainMutation
 from socialapp.http import client_address
 
@@ -23,8 +23,10 @@ class Register(DomainMutation):
 
     @classmethod
     def perform(cls, root: Any, info: graphene.ResolveInfo, **arguments: Any) -> Register:
-        user = user_register(username=arguments["username"], email=arguments["email"], password=arguments["password"])
-        tokens = user_login(
-            login=user.username, password=arguments["password"], client_address=client_address(info.context)
+        tokens = user_register(
+            username=arguments["username"],
+            email=arguments["email"],
+            password=arguments["password"],
+            client_address=client_address(info.context),
         )
-        return cls(account=AccountType.from_user(user), tokens=TokensType.from_pair(tokens))
+        return cls(account=AccountType.from_user(tokens.user), tokens=TokensType.from_pair(tokens))

@@ -44,6 +44,7 @@ def deliver_after_commit(app_label: str, alias: str, rows: list[OutboxMessage]) 
     deleting (the database gone, say) is logged by Django, never raised into the caller; the
     rows stay in the outbox and the sweeper delivers them.
     """
+    # Named functions, not partials: Django's robust path logs the callback's __qualname__.
     deliver: Callable[[], object]
     if all(row.pk for row in rows):
 

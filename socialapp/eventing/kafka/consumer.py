@@ -46,6 +46,7 @@ from socialapp.eventing.kafka.config import (
     physical_topic,
     producer_config,
 )
+from socialapp.eventing.kafka.liveness import Heartbeat
 from socialapp.observability.context import request_context
 from socialapp.observability.metrics import CONSUMER_LAG, EVENTS_HANDLED
 
@@ -85,17 +86,20 @@ class EventConsumer:
         self.assigned = threading.Event()
         self.batch_size = batch_size
         self.database = handler_database(app_label)
+        self.heartbeat = Heartbeat(f"consumer-{app_label}")
 
     def run(self) -> None:
         if not self.topics:
             # Idle rather than exit: an orchestrator would restart an exited consumer forever.
             logger.warning("%s handles no events; idling until stopped", self.app_label)
-            self.stop.wait()
+            while not self.stop.wait(1.0):
+                self.heartbeat.beat()
             return
         self.consumer.subscribe(self.topics, on_assign=self._on_assign)
         logger.info("consuming", extra={"group": self.group_id, "topics": self.topics})
         try:
             while not self.stop.is_set():
+                self.heartbeat.beat()
                 # Block for the first message only, then take what has already arrived:
                 # consume() alone waits for a full batch or its timeout, adding latency.
                 first = self.consumer.poll(0.5)
@@ -200,6 +204,7 @@ class EventConsumer:
         """A database outage: drop the connections, wait a second, and let the caller retry.
         Re-raises if the consumer is being stopped meanwhile."""
         logger.warning("database unavailable, retrying", extra={"error": str(error)})
+        self.heartbeat.beat()  # waiting out an outage is progress; a restart would not help
         close_old_connections()
         if self.stop.wait(1.0):
             raise error

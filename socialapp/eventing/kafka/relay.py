@@ -316,13 +316,12 @@ class _Batch:
     failed: bool = False
 
 
-def run_relays(app_labels: list[str], *, stop: threading.Event, **options: Any) -> None:
-    """Run one relay thread per outbox until `stop` is set."""
-    relays = [OutboxRelay(label, stop=stop, **options) for label in app_labels]
+def run_relays(relays: list[OutboxRelay], *, stop: threading.Event) -> None:
+    """Run each relay in a thread of its own until `stop` is set (the relays share it)."""
     threads = [threading.Thread(target=r.run, name=f"relay-{r.app_label}", daemon=True) for r in relays]
     for thread in threads:
         thread.start()
     while not stop.is_set() and any(t.is_alive() for t in threads):
-        time.sleep(0.2)
+        stop.wait(0.2)
     for thread in threads:
-        thread.join(timeout=35)
+        thread.join(timeout=STOP_GRACE_SECONDS + 10)

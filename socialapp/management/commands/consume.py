@@ -8,9 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from prometheus_client import start_http_server
 
 from socialapp.eventing.kafka.consumer import EventConsumer
+from socialapp.eventing.kafka.liveness import serve_probes
 from socialapp.eventing.outbox import events_mode
 from socialapp.gc_tuning import tune_garbage_collector
 from socialapp.services import app_label_for_service
@@ -21,8 +21,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("service")
-        parser.add_argument("--metrics-port", type=int, default=0, help="serve Prometheus metrics on this port")
+        parser.add_argument(
+            "--metrics-port", type=int, default=0, help="serve /metrics and the /healthz liveness probe on this port"
+        )
         parser.add_argument("--metrics-addr", default="127.0.0.1")
+        parser.add_argument(
+            "--stuck-seconds",
+            type=float,
+            default=60.0,
+            help="/healthz fails when the consumer's loop has not moved for this long",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if events_mode() != "kafka":
@@ -31,10 +39,13 @@ class Command(BaseCommand):
             label = app_label_for_service(options["service"])
         except ValueError as error:
             raise CommandError(str(error)) from error
-        if options["metrics_port"]:
-            start_http_server(options["metrics_port"], addr=options["metrics_addr"])
         stop = threading.Event()
+        consumer = EventConsumer(label, max_attempts=settings.EVENTS_CONSUMER_MAX_ATTEMPTS, stop=stop)
+        if options["metrics_port"]:
+            serve_probes(
+                options["metrics_port"], options["metrics_addr"], [consumer.heartbeat], max_age=options["stuck_seconds"]
+            )
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
         tune_garbage_collector()
-        EventConsumer(label, max_attempts=settings.EVENTS_CONSUMER_MAX_ATTEMPTS, stop=stop).run()
+        consumer.run()

@@ -12,10 +12,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from prometheus_client import start_http_server
 
 from socialapp.eventing.inprocess import deliver_all_pending
-from socialapp.eventing.kafka.relay import run_relays
+from socialapp.eventing.kafka.liveness import serve_probes
+from socialapp.eventing.kafka.relay import OutboxRelay, run_relays
 from socialapp.eventing.outbox import events_mode
 from socialapp.gc_tuning import tune_garbage_collector
 from socialapp.services import app_label_for_service, enabled_app_labels
@@ -28,8 +28,16 @@ class Command(BaseCommand):
         parser.add_argument("services", nargs="*", help="services whose outboxes to relay (default: those served)")
         parser.add_argument("--batch-size", type=int, default=settings.EVENTS_RELAY_BATCH_SIZE)
         parser.add_argument("--poll-seconds", type=float, default=settings.EVENTS_RELAY_POLL_SECONDS)
-        parser.add_argument("--metrics-port", type=int, default=0, help="serve Prometheus metrics on this port")
+        parser.add_argument(
+            "--metrics-port", type=int, default=0, help="serve /metrics and the /healthz liveness probe on this port"
+        )
         parser.add_argument("--metrics-addr", default="127.0.0.1")
+        parser.add_argument(
+            "--stuck-seconds",
+            type=float,
+            default=60.0,
+            help="/healthz fails when a relay's loop has not moved for this long",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -40,11 +48,16 @@ class Command(BaseCommand):
             delivered = deliver_all_pending()
             self.stdout.write(f"in-process mode: delivered {delivered} pending events")
             return
-        if options["metrics_port"]:
-            start_http_server(options["metrics_port"], addr=options["metrics_addr"])
-        tune_garbage_collector()
         stop = threading.Event()
+        relays = [
+            OutboxRelay(label, stop=stop, batch_size=options["batch_size"], poll_seconds=options["poll_seconds"])
+            for label in labels
+        ]
+        if options["metrics_port"]:
+            heartbeats = [relay.heartbeat for relay in relays]
+            serve_probes(options["metrics_port"], options["metrics_addr"], heartbeats, max_age=options["stuck_seconds"])
+        tune_garbage_collector()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
         self.stdout.write(f"relaying outboxes of {', '.join(labels)}")
-        run_relays(labels, stop=stop, batch_size=options["batch_size"], poll_seconds=options["poll_seconds"])
+        run_relays(relays, stop=stop)

@@ -10,7 +10,7 @@ class SocialAppConfig(AppConfig):
     label = "socialapp"
 
     def ready(self) -> None:
-        # The gauges' module imports models, which Django loads only once the app registry is ready.
+        # The eventing package imports models, which Django loads only once the app registry is ready.
         from socialapp.eventing.backlog import register_outbox_backlog_collector  # noqa: PLC0415  needs the app registry
 
         register_outbox_backlog_collector()

@@ -39,6 +39,8 @@ class ServiceAppConfig(AppConfig):
     ports: ClassVar[tuple[str, ...]] = ()
     # Mutations too costly to run twice in one request (password hashing, uploads).
     costly_mutations: ClassVar[tuple[str, ...]] = ()
+    # Mutation name -> the write budget it spends (socialapp/ratelimits.py, WRITE_RATE_LIMITS).
+    rate_limited_mutations: ClassVar[dict[str, str]] = {}
 
     def ready(self) -> None:
         for module in self.handler_modules:

@@ -279,7 +279,22 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "socialapp.rest.rest_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["socialapp.ratelimits.WriteRateLimitThrottle"],
 }
+
+# Write budgets per scope, per account and per client address ("<count>/<period>", period in
+# s, m, h or d), counted in the shared cache; the apps say which mutations spend which scope.
+WRITE_RATE_LIMITS: dict[str, dict[str, str]] = {
+    "writes": {
+        "account": env.str("WRITE_RATE_LIMIT_PER_ACCOUNT", default="300/5m"),
+        "address": env.str("WRITE_RATE_LIMIT_PER_ADDRESS", default="1500/5m"),
+    },
+    "media": {
+        "account": env.str("MEDIA_RATE_LIMIT_PER_ACCOUNT", default="30/30m"),
+        "address": env.str("MEDIA_RATE_LIMIT_PER_ADDRESS", default="150/30m"),
+    },
+}
+RATELIMIT_ENABLE: bool = env.bool("RATELIMIT_ENABLE", default=True)
 
 # --- static and media -------------------------------------------------------------------
 STATIC_URL = "static/"

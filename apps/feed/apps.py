@@ -7,3 +7,6 @@ class FeedConfig(service_app.ServiceAppConfig):
     verbose_name = "Feed"
     service = "feed"
     handler_modules = ("events", "search.handlers")  # the fan-out and projections; the search indexer
+    rate_limited_mutations = dict.fromkeys(
+        ("createPost", "editPost", "deletePost", "likePost", "unlikePost", "addComment", "deleteComment"), "writes"
+    )

@@ -11,3 +11,7 @@ class MediaConfig(service_app.ServiceAppConfig):
     asgi_http_middleware = ("apps.media.asgi.limit_upload_bodies",)
     ports = ("apps.media.contracts.MediaPort",)
     costly_mutations = ("uploadImage", "requestImageUpload", "completeImageUpload")
+    rate_limited_mutations = {
+        **dict.fromkeys(("uploadImage", "requestImageUpload", "completeImageUpload"), "media"),
+        "deleteMedia": "writes",
+    }

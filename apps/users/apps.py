@@ -6,3 +6,4 @@ class UsersConfig(service_app.ServiceAppConfig):
     label = "users"
     verbose_name = "Users"
     service = "users"
+    rate_limited_mutations = dict.fromkeys(("followUser", "unfollowUser", "updateProfile"), "writes")

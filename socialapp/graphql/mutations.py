@@ -12,7 +12,8 @@
             return cls(followed=follow_create(...))
 
 A `DomainError` raised by a service becomes `errors: [{field, code, message}]` with the
-other fields null; anything else is a bug and surfaces as a GraphQL error.
+other fields null; anything else is a bug and surfaces as a GraphQL error. A mutation its app
+rate-limits (socialapp/ratelimits.py) is counted, and refused, before it performs.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import graphene
 
 from socialapp.errors import DomainError
 from socialapp.graphql.types import FieldError, field_errors
+from socialapp.ratelimits import check_mutation_allowed
 
 
 class DomainMutation(graphene.Mutation):
@@ -38,6 +40,7 @@ class DomainMutation(graphene.Mutation):
     @classmethod
     def mutate(cls, root: Any, info: graphene.ResolveInfo, **arguments: Any) -> DomainMutation:
         try:
+            check_mutation_allowed(info.context, info.field_name)
             payload = cls.perform(root, info, **arguments)
         except DomainError as error:
             return cls(errors=field_errors(error))

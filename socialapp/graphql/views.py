@@ -36,6 +36,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from socialapp.errors import DomainError
 from socialapp.graphql.limits import GraphQLLimits, check_operation, parse_within_limits
+from socialapp.ratelimits import retry_after_of
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +136,9 @@ class LimitedGraphQLView(GraphQLView):
         # Without graphene-django's `ensure_csrf_cookie`: the API authenticates with bearer
         # tokens, so the cookie protected nothing and cost throughput (ADR 0009, amendment).
         response: HttpResponse = _UNDECORATED_DISPATCH(self, request, *args, **kwargs)
+        retry_after = retry_after_of(request)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
         return response
 
     def __init__(self, **kwargs: Any) -> None:

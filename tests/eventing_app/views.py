@@ -14,3 +14,12 @@ class WhoAmIView(APIView):
     def get(self, request: Request) -> Response:
         viewer = require_viewer(request)
         return Response({"username": viewer.username, "user_id": str(viewer.user_id)})
+
+
+class PokeView(APIView):
+    """A REST write that spends the `writes` budget: proves the kernel's write throttle."""
+
+    write_rate_limit_scope = "writes"
+
+    def post(self, request: Request) -> Response:
+        return Response({"poked": True})

@@ -22,11 +22,12 @@ from django.conf import settings as django_settings
 from django.db import connections
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from socialapp.eventing.kafka.consumer import EventConsumer
 from socialapp.eventing.kafka.liveness import serve_probes
 from socialapp.eventing.kafka.relay import STOP_GRACE_SECONDS, OutboxRelay
 from socialapp.eventing.kafka.topics import ensure_topics
 from tests.components import TansuBroker, free_port
-from tests.conftest import ALL_DATABASES
+from tests.conftest import ALL_DATABASES, TEST_CONSUMER_SETTINGS
 from tests.eventing.kafka_helpers import running_consumer, running_relay, wait_until
 from tests.eventing_app.models import Effect, OutboxMessage
 from tests.eventing_app.services import thing_record, things_record
@@ -109,6 +110,24 @@ def test_a_relay_stopped_while_the_broker_is_away_abandons_its_batch_within_seco
     assert not thread.is_alive()
     assert took < STOP_GRACE_SECONDS + 3, f"took {took:.1f} s to stop"
     assert OutboxMessage.objects.filter(subject="stranded").exists()  # still pending: the next relay sends it
+
+
+def test_a_consumer_stopped_while_the_broker_is_away_ends_within_seconds(own_broker: TansuBroker) -> None:
+    consumer = EventConsumer(
+        "eventtests", stop=threading.Event(), consumer_overrides=dict(TEST_CONSUMER_SETTINGS), retry_backoff=0.01
+    )
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    wait_until(consumer.assigned.is_set, timeout=60, what="the consumer's partitions")
+    own_broker.stop()
+
+    consumer.stop.set()
+    stopping = time.monotonic()
+    thread.join(STOP_SECONDS * 3)
+    took = time.monotonic() - stopping
+
+    assert not thread.is_alive()
+    assert took < STOP_SECONDS, f"took {took:.1f} s to stop"
 
 
 def healthz(port: int) -> int:

@@ -260,6 +260,8 @@ REGISTRATION_THROTTLE_WINDOW_SECONDS: int = env.int("REGISTRATION_THROTTLE_WINDO
 GRAPHENE = {"SCHEMA": "socialapp.graphql.schema.schema", "ATOMIC_MUTATIONS": False, "MIDDLEWARE": []}
 # Readiness checks to leave out, e.g. "kafka" for web pods that only write to the outbox.
 READYZ_SKIP: list[str] = env.list("READYZ_SKIP", default=[])
+# Who may read /metrics and /readyz's details besides the pod itself (socialapp/health.py).
+METRICS_TOKEN: str = env.str("METRICS_TOKEN", default="")
 
 GRAPHQL_MAX_DEPTH: int = env.int("GRAPHQL_MAX_DEPTH", default=10)
 # Measured before validation (socialapp/graphql/limits.py); the web client's operations fit well inside.

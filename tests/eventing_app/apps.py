@@ -6,3 +6,4 @@ class EventTestsConfig(service_app.ServiceAppConfig):
     label = "eventtests"
     service = "eventtests"
     ports = ("tests.eventing_app.contracts.StampPort",)
+    handler_modules = ("events", "recorder")

@@ -33,3 +33,15 @@ class CrossServiceLink(models.Model):
     content_type = models.ForeignKey(
         "contenttypes.ContentType", null=True, on_delete=models.DO_NOTHING, db_constraint=False
     )
+
+
+class RecordedEvent(models.Model):
+    """Every service event as delivered in process (tests.eventing_app.recorder): what a test
+    reads to see what was published, now that delivered outbox rows are deleted."""
+
+    event_id = models.UUIDField(unique=True)
+    event_type = models.CharField(max_length=100)
+    topic = models.CharField(max_length=100)
+    source = models.CharField(max_length=50)
+    subject = models.CharField(max_length=200)
+    data = models.JSONField()

@@ -7,7 +7,6 @@ typed error and writes nothing. The query-count test runs in-process to count qu
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +18,7 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from apps.feed.models import Comment, Like, OutboxMessage, Post
+from apps.feed.models import Comment, Like, Post
 from apps.feed.snapshots import uncache
 from apps.users.models import Profile
 from apps.users.services import profile_create
@@ -28,6 +27,7 @@ from tests.conftest import ALL_DATABASES
 from tests.feed.factories import make_author, make_follow, make_post
 from tests.live_server import LiveServer, live_server, live_wsgi_server
 from tests.media.factories import make_media
+from tests.recorded_events import recorded, recorded_types
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
 
@@ -136,7 +136,7 @@ def contents(feed: dict[str, Any]) -> list[str]:
 
 
 def published() -> list[str]:
-    return list(OutboxMessage.objects.order_by("id").values_list("event_type", flat=True))
+    return recorded_types(source="feed")
 
 
 def error(field: str | None, code: str, message: str) -> list[dict[str, Any]]:
@@ -328,10 +328,8 @@ def test_likes_and_comments_count_and_are_announced(server: LiveServer) -> None:
         "post": {"commentCount": 1},
     }
     assert gql(server, POST, id=post_id)["data"]["post"]["commentCount"] == 1
-    reactions = list(
-        OutboxMessage.objects.filter(topic="reaction-events").order_by("id").values_list("event_type", "envelope")
-    )
-    assert [(kind, json.loads(envelope)["data"]["post_author_id"]) for kind, envelope in reactions] == [
+    reactions = recorded(topic="reaction-events")
+    assert [(event.event_type, event.data["post_author_id"]) for event in reactions] == [
         ("post.liked", str(alice.user_id)),
         ("post.unliked", str(alice.user_id)),
         ("comment.created", str(alice.user_id)),
@@ -360,7 +358,7 @@ def assert_nothing_written(*, posts: int = 0) -> None:
     assert Post.objects.count() == posts
     assert not Like.objects.exists()
     assert not Comment.objects.exists()
-    assert OutboxMessage.objects.count() == posts
+    assert len(recorded(source="feed")) == posts
 
 
 @pytest.mark.parametrize(

@@ -17,10 +17,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.users.graphql.schema import schema
-from apps.users.models import Follow, OutboxMessage, Profile
+from apps.users.models import Follow, Profile
 from tests.auth_helpers import access_token_for, bearer
 from tests.conftest import ALL_DATABASES
 from tests.live_server import LiveServer, live_server
+from tests.recorded_events import recorded
 from tests.users.factories import make_follow, make_profile
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
@@ -103,7 +104,7 @@ def profile_json(profile: Profile, *, viewer_follows: bool | None) -> dict[str, 
 
 
 def published() -> list[tuple[str, str]]:
-    return list(OutboxMessage.objects.order_by("id").values_list("event_type", "subject"))
+    return [(event.event_type, event.subject) for event in recorded(source="users")]
 
 
 def error(field: str | None, code: str, message: str) -> list[dict[str, Any]]:
@@ -252,8 +253,8 @@ def test_updating_the_profile_changes_only_the_viewers_own(server: LiveServer) -
     assert (alice.display_name, alice.bio, alice.avatar_media_id) == ("Alice L.", "Hi!", avatar)
     assert profile_json(bob, viewer_follows=None)["displayName"] == "bob"
     assert published() == [("user.profile_updated", str(alice.user_id))]
-    envelope = json.loads(OutboxMessage.objects.get().envelope)
-    assert envelope["data"] == {
+    (update,) = recorded(source="users")
+    assert update.data == {
         "user_id": str(alice.user_id),
         "username": "alice",
         "display_name": "Alice L.",

@@ -7,11 +7,12 @@ from django.urls import get_resolver
 
 from socialapp.eventing.inprocess import start_sweeper
 from socialapp.gc_tuning import tune_garbage_collector
+from socialapp.production import refuse_unsafe_production
 
 
 def server_process_ready() -> None:
-    """Load the URL conf, start the in-process sweeper (if configured), then freeze what
-    start-up loaded.
+    """Refuse settings unsafe in production, load the URL conf, start the in-process sweeper (if
+    configured), then freeze what start-up loaded.
 
     Django loads the URL conf, and with it every enabled service's GraphQL schema, on the first
     request; loading it here takes that cost off the first request and lets it be frozen with
@@ -19,6 +20,7 @@ def server_process_ready() -> None:
     then keeps sweeping. The collector comes last: everything loaded so far lives as long as
     the worker (ADR 0010).
     """
+    refuse_unsafe_production()
     get_resolver().url_patterns  # noqa: B018 - imports socialapp.urls and the schemas
     if getattr(settings, "EVENTS_START_SWEEPER", True):
         start_sweeper()

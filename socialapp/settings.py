@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "socialapp.observability.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: keeps every middleware above in sync mode under ASGI (four thread crossings, not eight).
     "socialapp.middleware.SyncMiddlewareChain",
 ]
@@ -247,6 +248,15 @@ SIMPLE_JWT = {
 }
 # How many proxies in front of the app append to X-Forwarded-For (Istio ingress: 1).
 TRUSTED_PROXY_HOPS: int = env.int("TRUSTED_PROXY_HOPS", default=0)
+
+# Security headers. TLS ends at the gateway, which says so in X-Forwarded-Proto; HSTS is sent
+# only on requests that arrived over TLS (SecurityMiddleware), so never on a laptop's http://.
+if TRUSTED_PROXY_HOPS > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 # Login throttling (per account and per client address), counted in the cache.
 LOGIN_MAX_FAILURES_PER_ACCOUNT: int = env.int("LOGIN_MAX_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_MAX_ATTEMPTS_PER_ADDRESS: int = env.int("LOGIN_MAX_ATTEMPTS_PER_ADDRESS", default=30)

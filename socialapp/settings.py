@@ -403,3 +403,15 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- notifications ------------------------------------------------------------------------
+# The channel layer's Redis reads wait longer than channels_redis's 5 s BZPOPMIN: with
+# redis-py's 5 s default socket timeout an idle socket's consumer crashed after 5 s (ADR 0013).
+# The NOTIFICATIONS_* variables are read, with their defaults, in apps/notifications/config.py.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+        }
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest
@@ -96,16 +97,18 @@ class WebSocketViewerMiddleware:
     """Channels middleware: puts `viewer` (or `auth_error`) in the scope.
 
     Browsers cannot set headers on WebSocket requests, so the token comes as the
-    `access_token` query parameter (wss:// keeps it encrypted) or an Authorization header.
+    `access_token` query parameter (wss:// keeps it encrypted), as the subprotocol after
+    `bearer` (`new WebSocket(url, ["bearer", token])`: kept out of URLs and access logs;
+    the consumer echoes `bearer`), or an Authorization header.
     """
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        from urllib.parse import parse_qs
-
         token = parse_qs(scope.get("query_string", b"").decode()).get("access_token", [None])[0]
+        if token is None:
+            token = subprotocol_token(scope.get("subprotocols") or [])
         if token is None:
             headers = dict(scope.get("headers", []))
             authorization = headers.get(b"authorization")
@@ -117,3 +120,15 @@ class WebSocketViewerMiddleware:
             except NotAuthenticatedError as error:
                 scope["auth_error"] = error
         return await self.inner(scope, receive, send)
+
+
+BEARER_SUBPROTOCOL = "bearer"
+
+
+def subprotocol_token(subprotocols: list[str]) -> str | None:
+    """The token offered as the subprotocol following `bearer`, if any."""
+    if BEARER_SUBPROTOCOL in subprotocols:
+        index = subprotocols.index(BEARER_SUBPROTOCOL)
+        if index + 1 < len(subprotocols):
+            return subprotocols[index + 1]
+    return None

@@ -21,6 +21,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from socialapp.authn.viewer import WebSocketViewerMiddleware  # noqa: E402
+from socialapp.body_limits import limit_request_bodies  # noqa: E402
 from socialapp.routing import websocket_urlpatterns  # noqa: E402
 from socialapp.server_process import server_process_ready  # noqa: E402
 from socialapp.service_app import asgi_http_middleware  # noqa: E402
@@ -28,11 +29,11 @@ from socialapp.service_app import asgi_http_middleware  # noqa: E402
 
 def _http_application() -> Any:
     """Django, wrapped by what the enabled services add (media cuts oversized uploads off at
-    the socket, before Django's handler would spool them)."""
+    the socket), inside the limit every other request body is held to."""
     application: Any = django_asgi_app
     for middleware in asgi_http_middleware():
         application = middleware(application)
-    return application
+    return limit_request_bodies(application)
 
 
 application = ProtocolTypeRouter(

@@ -35,6 +35,9 @@ class ServiceAppConfig(AppConfig):
     graphql_view: ClassVar[str] = DEFAULT_GRAPHQL_VIEW
     # ASGI middleware factories wrapping the HTTP application while this service is served.
     asgi_http_middleware: ClassVar[tuple[str, ...]] = ()
+    # Paths whose request bodies this app limits itself (socialapp/body_limits.py leaves them
+    # alone): uploads larger than DATA_UPLOAD_MAX_MEMORY_SIZE. `/prefix/*` covers a prefix.
+    own_body_limit_paths: ClassVar[tuple[str, ...]] = ()
     # Port declarations this service answers (socialapp.ports), served on its internal route.
     ports: ClassVar[tuple[str, ...]] = ()
     # Mutations too costly to run twice in one request (password hashing, uploads).

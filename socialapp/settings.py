@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "socialapp.observability.middleware.PrometheusMiddleware",
     # Probes and scrapes come by pod IP: answer them before Host validation.
     "socialapp.observability.middleware.ProbeMiddleware",
+    # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 from their declared length (WSGI; ASGI refuses
+    # them before Django: socialapp/body_limits.py).
+    "socialapp.body_limits.OversizedBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -9,6 +9,7 @@ class MediaConfig(service_app.ServiceAppConfig):
     # Its endpoints take GraphQL multipart uploads, cut off at the socket when oversized.
     graphql_view = "apps.media.graphql.multipart.MultipartGraphQLView"
     asgi_http_middleware = ("apps.media.asgi.limit_upload_bodies",)
+    own_body_limit_paths = ("/api/media/*", "/graphql/media/", "/graphql/")
     ports = ("apps.media.contracts.MediaPort",)
     costly_mutations = ("uploadImage", "requestImageUpload", "completeImageUpload")
     rate_limited_mutations = {

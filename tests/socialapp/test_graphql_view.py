@@ -90,16 +90,20 @@ def test_a_very_long_query_is_answered_but_not_remembered(parses: list[str]) -> 
     assert views._validated_document.cache_info().currsize == 0
 
 
-def test_a_body_over_the_upload_limit_is_a_400_not_a_500() -> None:
-    # Django refuses it from its Content-Length before reading it (DATA_UPLOAD_MAX_MEMORY_SIZE,
-    # 2.5 MB). Tested in process: over a socket, a WSGI server closes the connection without
-    # reading the rest, so whether the client sees the 400 first is a race.
+def test_a_body_over_the_limit_is_a_413_from_its_declared_length() -> None:
+    # Refused from its Content-Length before any view reads it (socialapp/body_limits.py). Tested
+    # in process: over a socket, a WSGI server closes the connection without reading the rest,
+    # so whether the client sees the answer first is a race.
     padded = {"query": "{ feedService { name } }", "variables": {"pad": "x" * 3_000_000}}
 
     response = Client().post(PATH, padded, "application/json")
 
-    assert response.status_code == 400
-    assert "DATA_UPLOAD_MAX_MEMORY_SIZE" in response.json()["errors"][0]["message"]
+    assert response.status_code == 413
+    assert response.json() == {
+        "errors": [
+            {"field": None, "code": "body_too_large", "message": "The request body is larger than 2621440 bytes."}
+        ]
+    }
 
 
 @pytest.mark.parametrize(

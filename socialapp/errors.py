@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+MAX_MESSAGE_LENGTH = 300
+
+
+def shortened(message: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """The message, cut to `limit` characters (an ellipsis says it was cut)."""
+    return message if len(message) <= limit else message[: limit - 1] + "\u2026"
+
 
 class DomainError(Exception):
     code: str = "error"
@@ -16,6 +23,7 @@ class DomainError(Exception):
     websocket_close_code: int = 4400
 
     def __init__(self, message: str, *, field: str | None = None, code: str | None = None, **details: Any) -> None:
+        message = shortened(message)  # a message may quote input: never echo it unbounded
         super().__init__(message)
         self.message = message
         self.field = field

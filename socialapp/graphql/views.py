@@ -34,7 +34,7 @@ from graphql import (
 from graphql.pyutils import is_awaitable as graphql_is_awaitable
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
-from socialapp.errors import DomainError
+from socialapp.errors import DomainError, shortened
 from socialapp.graphql.limits import GraphQLLimits, check_operation, parse_within_limits
 from socialapp.ratelimits import retry_after_of
 
@@ -121,6 +121,8 @@ class LimitedGraphQLView(GraphQLView):
     @staticmethod
     def format_error(error: Exception) -> dict[str, Any]:
         formatted: dict[str, Any] = GraphQLView.format_error(error)
+        # graphql-core's own messages quote the offending value (a 2 MB variable, say).
+        formatted["message"] = shortened(str(formatted.get("message", "")))
         original = getattr(error, "original_error", None)
         if isinstance(original, DomainError):
             formatted["message"] = original.message

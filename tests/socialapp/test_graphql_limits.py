@@ -161,3 +161,16 @@ def test_introspection_follows_its_setting() -> None:
 
     assert response.status_code == 400
     assert "introspection" in response.content.decode().lower()
+
+
+def test_error_messages_never_echo_unbounded_input() -> None:
+    huge = "x" * 2_000_000
+    by_service = post(
+        "/graphql/feed/", "query($t: String!) { postsByHashtag(tag: $t) { edges { cursor } } }", {"t": huge}
+    )
+    by_graphql = post("/graphql/feed/", "query($n: Int) { homeFeed(first: $n) { edges { cursor } } }", {"n": huge})
+
+    for status, body in (by_service, by_graphql):
+        assert status in {200, 400}
+        (error,) = body["errors"]
+        assert 0 < len(error["message"]) <= 300

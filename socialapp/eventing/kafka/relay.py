@@ -118,7 +118,7 @@ class OutboxRelay:
                     self._relay_while_leader(listener)
             except (psycopg.Error, DatabaseError, RelayDeliveryError, KafkaException, OSError) as error:
                 logger.warning("relay interrupted, retrying", extra={"alias": self.alias, "error": str(error)})
-                if isinstance(error, RelayDeliveryError | KafkaException):
+                if isinstance(error, RelayDeliveryError) or self.producer_lost or _fatal(error):
                     self._replace_producer(str(error))
                 self.stop.wait(min(self.poll_seconds, 1.0))
             except Exception:  # a relay thread must never die silently beside the others
@@ -301,6 +301,11 @@ class OutboxRelay:
                 return
             except BufferError:
                 continue
+
+
+def _fatal(error: Exception) -> bool:
+    kafka_error = error.args[0] if isinstance(error, KafkaException) and error.args else None
+    return isinstance(kafka_error, KafkaError) and kafka_error.fatal()
 
 
 def _no_drain(*, delete: list[int], after: int | None) -> Callable[[], list[Row]]:

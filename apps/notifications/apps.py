@@ -6,3 +6,4 @@ class NotificationsConfig(service_app.ServiceAppConfig):
     label = "notifications"
     verbose_name = "Notifications"
     service = "notifications"
+    ports = ("apps.notifications.contracts.NotificationsPort",)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from apps.notifications.contracts import notifications_port
 from apps.users import selectors
 from socialapp.authn.viewer import viewer_from_request
 from socialapp.graphql.loaders import BatchLoader
@@ -18,3 +19,17 @@ class ViewerFollowsLoader(BatchLoader[uuid.UUID, bool | None]):
             return dict.fromkeys(keys)
         followed = selectors.followed_among(follower_id=viewer.user_id, followee_ids=keys - {viewer.user_id})
         return {user_id: user_id in followed for user_id in keys}
+
+
+class ViewerPostNotificationsLoader(BatchLoader[uuid.UUID, bool | None]):
+    """Whether the viewer rang a profile's bell (told of each new post); None when anonymous.
+    The bell lives in the notifications service: one port call answers a whole page."""
+
+    def batch_load(self, keys: set[uuid.UUID]) -> dict[uuid.UUID, bool | None]:
+        viewer = viewer_from_request(self.request)
+        if viewer is None:
+            return dict.fromkeys(keys)
+        rung = notifications_port().post_notifications_enabled_among(
+            subscriber_id=viewer.user_id, user_ids=sorted(keys)
+        )
+        return {user_id: user_id in rung for user_id in keys}

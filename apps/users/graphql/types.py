@@ -8,7 +8,7 @@ from typing import Any
 import graphene
 from graphene import relay
 
-from apps.users.graphql.dataloaders import ViewerFollowsLoader
+from apps.users.graphql.dataloaders import ViewerFollowsLoader, ViewerPostNotificationsLoader
 from apps.users.models import Profile
 
 
@@ -28,6 +28,10 @@ class ProfileType(graphene.ObjectType):
     viewer_follows = graphene.Boolean(
         description="Whether the viewer follows this profile; null for an anonymous request."
     )
+    viewer_post_notifications = graphene.Boolean(
+        description="Whether the viewer rang this profile's bell (told of each new post: "
+        "`setPostNotifications`); null for an anonymous request."
+    )
 
     @staticmethod
     def resolve_id(root: Profile, info: graphene.ResolveInfo) -> str:
@@ -40,6 +44,10 @@ class ProfileType(graphene.ObjectType):
     @staticmethod
     def resolve_viewer_follows(root: Profile, info: graphene.ResolveInfo) -> bool | None:
         return ViewerFollowsLoader.for_request(info.context).load(root.user_id)
+
+    @staticmethod
+    def resolve_viewer_post_notifications(root: Profile, info: graphene.ResolveInfo) -> bool | None:
+        return ViewerPostNotificationsLoader.for_request(info.context).load(root.user_id)
 
 
 class FollowConnection(relay.Connection):

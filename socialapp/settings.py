@@ -408,13 +408,14 @@ LOGGING = {
 }
 
 # --- notifications ------------------------------------------------------------------------
-# The channel layer's Redis reads wait longer than channels_redis's 5 s BZPOPMIN: with
-# redis-py's 5 s default socket timeout an idle socket's consumer crashed after 5 s (ADR 0013).
+# The channel layer's Redis reads wait longer than channels_redis's 5 s BZPOPMIN (redis-py's 5 s
+# default socket timeout crashed the consumer of a socket idle for 5 s), and its pool takes more
+# than redis-py's default 100 connections (a burst of handshakes failed with a 500; ADR 0013).
 # The NOTIFICATIONS_* variables are read, with their defaults, in apps/notifications/config.py.
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 1000}]},
         }
     }

@@ -29,7 +29,7 @@ from socialapp.eventing.kafka.topics import ensure_topics
 from tests.components import TansuBroker, free_port
 from tests.conftest import ALL_DATABASES, TEST_CONSUMER_SETTINGS
 from tests.eventing.kafka_helpers import running_consumer, running_relay, wait_until
-from tests.eventing_app.models import Effect, OutboxMessage
+from tests.eventing_app.models import Effect, InboxMessage, OutboxMessage
 from tests.eventing_app.services import thing_record, things_record
 from tests.live_server import test_database_env as database_env
 
@@ -163,6 +163,27 @@ def test_the_liveness_probe_fails_while_the_relay_is_stuck_and_recovers_after(ka
         finally:
             server.shutdown()
             server.server_close()
+
+
+def test_the_liveness_probe_fails_while_a_consumer_is_stuck_and_recovers_after(kafka: str) -> None:
+    port = free_port()
+    db = connections["feed"].settings_dict
+    with running_relay(), running_consumer() as consumer:
+        server = serve_probes(port, "127.0.0.1", [consumer.heartbeat], max_age=1.5)
+        try:
+            wait_until(lambda: consumer.assigned.is_set() and healthz(port) == 200, timeout=60, what="a live consumer")
+            with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as blocker:
+                # The consumer's inbox claim for the next event waits behind this lock.
+                blocker.execute(f"LOCK TABLE {InboxMessage._meta.db_table} IN ACCESS EXCLUSIVE MODE")
+                thing_record(key="held-up", seq=1)
+                wait_until(lambda: healthz(port) == 503, timeout=15, what="the probe to see the stuck consumer")
+                blocker.rollback()
+            wait_until(lambda: healthz(port) == 200, timeout=15, what="the probe to see it move again")
+            wait_until(lambda: Effect.objects.filter(key="held-up").exists(), what="the event, once unblocked")
+        finally:
+            server.shutdown()
+            server.server_close()
+    assert Effect.objects.filter(key="held-up").count() == 1
 
 
 def test_relay_outbox_and_consume_end_within_seconds_of_sigterm(kafka: str) -> None:

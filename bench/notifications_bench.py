@@ -1,0 +1,431 @@
+#!/usr/bin/env python
+"""Notifications benchmark: from the committing write to the push arriving on open sockets,
+beside a raw Redis pub/sub round trip measured in the same run; what idle sockets cost one
+server process.
+
+    .venv/bin/python bench/notifications_bench.py            # 1,000 sockets (~1 min)
+    .venv/bin/python bench/notifications_bench.py --quick    # 200 sockets
+    .venv/bin/python bench/notifications_bench.py --sockets 2000 --idle-sockets 5000
+
+One uvicorn process (every service, one worker) holds the sockets; this process opens them
+(the `websockets` client), writes as the feed does (`post_like`, `post_create`, in-process event
+delivery: the notifications handlers run here after the commit and push through Redis to the
+server), and times each push's arrival. Databases of its own (bench_socialapp_<alias>), Redis
+database 14. In process only: the broker path is not measured yet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as a script, sys.path[0] is bench/
+
+import httpx  # noqa: E402
+import redis.asyncio as aioredis  # noqa: E402
+from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
+from websockets.typing import Origin  # noqa: E402
+
+from bench.common import (  # noqa: E402  (after the sys.path fix)
+    DEFAULT_DATABASE_URL,
+    cpu_seconds_reference,
+    distribution_ms,
+    ensure_databases,
+    log,
+    setup_django,
+    text_table,
+    verdict,
+)
+
+RESULTS_DIR = ROOT / "bench" / "results"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+TARGET_P99_MS = 100.0
+TARGET_IDLE_KB = 50.0
+T = TypeVar("T")
+
+
+def raise_open_files_limit() -> int:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 65536
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return wanted
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def start_server(database_url: str, jwt_dir: str, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "socialapp.settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-key",
+        "JWT_KEYS_DIR": jwt_dir,
+        "JWT_GENERATE_KEYS": "false",  # provisioned by this process (a production check refuses otherwise)
+        "EVENTS_START_SWEEPER": "false",
+        "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    command = [
+        sys.executable, "-m", "uvicorn", "socialapp.asgi:application", "--host", "127.0.0.1",
+        "--port", str(port), "--no-access-log", "--log-level", "warning", "--backlog", "4096",
+    ]  # fmt: skip
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.terminate()
+            raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
+        time.sleep(0.2)
+
+
+class Arrivals:
+    """Each socket's reader records when messages arrive, (user, type, post id) -> time; a push
+    may arrive before the writing call returns (in-process delivery runs inside it)."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[tuple[uuid.UUID, str, str], asyncio.Future[float]] = {}
+        self.arrived: dict[tuple[uuid.UUID, str, str], float] = {}
+
+    def expect(self, user_id: uuid.UUID, kind: str, post_id: str) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        key = (user_id, kind, post_id)
+        if key in self.arrived:
+            future.set_result(self.arrived.pop(key))
+        else:
+            self.waiting[key] = future
+        return future
+
+    async def read(self, user_id: uuid.UUID, socket: ClientConnection) -> None:
+        async for raw in socket:
+            now = time.perf_counter()
+            message = json.loads(raw)
+            if message["type"] == "notification":
+                post_id = message["group"]["postId"] or ""
+            else:
+                post_id = message.get("postId", "")
+            key = (user_id, message["type"], post_id)
+            future = self.waiting.pop(key, None)
+            if future is None:
+                self.arrived[key] = now
+            elif not future.done():
+                future.set_result(now)
+
+
+async def in_thread(function: Callable[[], T]) -> T:
+    from django.db import connections
+
+    def run() -> T:
+        try:
+            return function()
+        finally:
+            connections.close_all()
+
+    return await asyncio.to_thread(run)
+
+
+async def open_sockets(url: str, tokens: list[tuple[uuid.UUID, str]], arrivals: Arrivals) -> list[Any]:
+    ws = url.replace("http://", "ws://") + "/ws/notifications/"
+    sockets: list[Any] = []
+
+    async def one(user_id: uuid.UUID, token: str) -> None:
+        socket = await connect(f"{ws}?access_token={token}", origin=Origin(url), open_timeout=120)
+        await socket.recv()  # hello
+        sockets.append((socket, asyncio.create_task(arrivals.read(user_id, socket))))
+
+    for start in range(0, len(tokens), 100):  # in waves: the accept backlog and the handshakes
+        await asyncio.gather(*(one(user_id, token) for user_id, token in tokens[start : start + 100]))
+    return sockets
+
+
+async def close_sockets(sockets: list[Any]) -> None:
+    for _, reader in sockets:
+        reader.cancel()
+    await asyncio.gather(*(socket.close() for socket, _ in sockets), return_exceptions=True)
+
+
+async def redis_round_trips(count: int) -> list[float]:
+    """Raw Redis pub/sub: publish, then the subscriber receives (the floor under any push)."""
+    subscriber = aioredis.from_url(REDIS_URL)
+    publisher = aioredis.from_url(REDIS_URL)
+    pubsub = subscriber.pubsub()
+    await pubsub.subscribe("bench:notifications:raw")
+    await pubsub.get_message(timeout=1)  # the subscribe confirmation
+    samples = []
+    for n in range(count):
+        started = time.perf_counter()
+        await publisher.publish("bench:notifications:raw", str(n))
+        while True:
+            message = await pubsub.get_message(timeout=5)
+            if message and message["type"] == "message":
+                break
+        samples.append(time.perf_counter() - started)
+    await pubsub.aclose()
+    await subscriber.aclose()
+    await publisher.aclose()
+    return samples
+
+
+async def run(args: argparse.Namespace, url: str, server_pid: int) -> dict[str, Any]:
+    from apps.feed.services import post_create, post_like
+    from apps.notifications.models import Actor, Follow
+    from apps.users.services import profile_create
+    from tests.auth_helpers import access_token_for
+
+    results: dict[str, Any] = {}
+    author = uuid.uuid4()
+    users = [uuid.uuid4() for _ in range(args.sockets)]
+    bell = users[: args.bell]
+
+    def seed() -> None:
+        profile_create(user_id=author, username=f"a{author.hex[:20]}")
+        Actor.objects.bulk_create(
+            [Actor(user_id=u, username=f"u{u.hex[:20]}") for u in users], ignore_conflicts=True, batch_size=2000
+        )
+        Follow.objects.bulk_create(
+            [Follow(follower_id=u, followee_id=author, post_notifications=u in set(bell)) for u in users],
+            batch_size=2000,
+        )
+
+    await in_thread(seed)
+    tokens = [(u, access_token_for(u, f"u{u.hex[:20]}")) for u in users]
+    arrivals = Arrivals()
+
+    rss_before = rss_kb(server_pid)
+    started = time.perf_counter()
+    sockets = await open_sockets(url, tokens, arrivals)
+    results["connect_seconds"] = round(time.perf_counter() - started, 2)
+    await asyncio.sleep(2)  # the server settles (heartbeats, presence) before its memory is read
+    results["server_rss_kb"] = {"before": rss_before, "with_sockets": rss_kb(server_pid)}
+    results["kb_per_socket"] = round((results["server_rss_kb"]["with_sockets"] - rss_before) / len(sockets), 1)
+    log(f"{len(sockets)} sockets open in {results['connect_seconds']} s, {results['kb_per_socket']} KB each")
+
+    results["redis_pubsub_round_trip"] = distribution_ms(await redis_round_trips(args.samples))
+
+    # Likes: each of `samples` likes of a post of a user holding a socket, timed to that socket.
+    owners = users[: args.samples]
+    posts = await in_thread(lambda: [post_create(author_id=u, content=f"post of {u}").id for u in owners])
+    like_samples = []
+    for owner, post_id in zip(owners, posts, strict=True):
+        arrival = arrivals.expect(owner, "notification", str(post_id))
+        liker = uuid.uuid4()
+        began = time.perf_counter()
+        await in_thread(lambda liker=liker, post_id=post_id: post_like(user_id=liker, post_id=post_id))
+        like_samples.append(await asyncio.wait_for(arrival, 30) - began)
+    results["like_to_push"] = distribution_ms(like_samples)
+    log(f"like -> push: {results['like_to_push']}")
+
+    # New posts by the author: every socket gets `home.update`, the bell followers a notification.
+    bell_samples, home_samples, home_last = [], [], []
+    for n in range(args.posts):
+        began = time.perf_counter()
+        news = str(await in_thread(lambda n=n: post_create(author_id=author, content=f"news {n}").id))
+        home = [arrivals.expect(u, "home.update", news) for u in users]
+        bells = [arrivals.expect(u, "notification", news) for u in bell]
+        done = await asyncio.wait_for(asyncio.gather(*home, *bells), 60)
+        home_times = [t - began for t in done[: len(home)]]
+        bell_samples += [t - began for t in done[len(home) :]]
+        home_samples += home_times
+        home_last.append(max(home_times))
+    results["post_to_bell_push"] = distribution_ms(bell_samples)
+    results["post_to_home_update"] = distribution_ms(home_samples)
+    results["post_to_last_home_update"] = distribution_ms(home_last)
+    results["home_updates_per_second"] = round(len(users) / (sum(home_last) / len(home_last)))
+    log(f"post -> home.update at {len(users)} sockets: {results['post_to_home_update']}")
+    await close_sockets(sockets)
+
+    if args.idle_sockets:
+        idle_users = [uuid.uuid4() for _ in range(args.idle_sockets)]
+        idle_tokens = [(u, access_token_for(u, "idle")) for u in idle_users]
+        before = rss_kb(server_pid)
+        idle = await open_sockets(url, idle_tokens, Arrivals())
+        await asyncio.sleep(2)
+        after = rss_kb(server_pid)
+        results["idle"] = {"sockets": len(idle), "rss_before_kb": before, "rss_after_kb": after}
+        results["idle"]["kb_per_socket"] = round((after - before) / len(idle), 1)
+        log(f"{len(idle)} idle sockets: {results['idle']['kb_per_socket']} KB each")
+        await close_sockets(idle)
+    return results
+
+
+def rows_of(results: dict[str, Any]) -> list[tuple[str, ...]]:
+    def fmt(d: dict[str, Any]) -> str:
+        return f"{d['p50']} / {d['p99']} / {d['max']}"
+
+    like, bell, home = results["like_to_push"], results["post_to_bell_push"], results["post_to_home_update"]
+    raw = results["redis_pubsub_round_trip"]
+    rows: list[tuple[str, ...]] = [
+        ("raw Redis pub/sub round trip p50/p99/max ms", fmt(raw), f"{raw['count']} messages", "baseline", "-"),
+        (
+            "post_like commit -> notification on the owner's socket p50/p99/max ms",
+            fmt(like),
+            f"{like['count']} likes, {results['sockets']} sockets open",
+            f"p99 < {TARGET_P99_MS:.0f} ms",
+            verdict(like["p99"] < TARGET_P99_MS),
+        ),
+        (
+            "post_create -> bell notification p50/p99/max ms",
+            fmt(bell),
+            f"{bell['count']} pushes ({results['bell']} bell followers x {results['posts']} posts)",
+            f"p99 < {TARGET_P99_MS:.0f} ms",
+            verdict(bell["p99"] < TARGET_P99_MS),
+        ),
+        (
+            "post_create -> home.update at every socket p50/p99/max ms",
+            fmt(home),
+            f"{home['count']} pushes; to the last socket: {fmt(results['post_to_last_home_update'])}",
+            "(info)",
+            "-",
+        ),
+        (
+            "home.update pushes per second (one post to all sockets)",
+            str(results["home_updates_per_second"]),
+            "",
+            "(info)",
+            "-",
+        ),
+        (
+            "server RSS per open socket (KB)",
+            str(results["kb_per_socket"]),
+            f"{results['sockets']} sockets, connected in {results['connect_seconds']} s",
+            f"< {TARGET_IDLE_KB:.0f} KB",
+            verdict(results["kb_per_socket"] < TARGET_IDLE_KB),
+        ),
+    ]
+    if "idle" in results:
+        idle = results["idle"]
+        rows.append(
+            (
+                "server RSS per idle socket (KB)",
+                str(idle["kb_per_socket"]),
+                f"{idle['sockets']} idle sockets in one process",
+                f"< {TARGET_IDLE_KB:.0f} KB",
+                verdict(idle["kb_per_socket"] < TARGET_IDLE_KB),
+            )
+        )
+    return rows
+
+
+def markdown(results: dict[str, Any], rows: list[tuple[str, ...]]) -> str:
+    lines = [
+        f"# Notifications benchmark ({results['finished_at']})",
+        "",
+        "Produced by `bench/notifications_bench.py`: one uvicorn process (every service, one worker)",
+        "holds the sockets; the bench process writes as the feed does (in-process event delivery, so",
+        "the notifications handlers run in the bench process after the commit) and the push crosses",
+        "Redis (channels_redis) to the server. Times run from just before the write's call to the",
+        "message's arrival at the client. The broker path is not measured yet.",
+        "",
+        "| measure | value | context | target | result |",
+        "|---|---|---|---|---|",
+        *(f"| {' | '.join(r)} |" for r in rows),
+        "",
+        f"Machine: {results['machine']}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="200 sockets, fewer samples")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--sockets", type=int, default=None, help="open sockets during the latency runs (1000)")
+    parser.add_argument("--bell", type=int, default=20, help="of them, followers with the bell on")
+    parser.add_argument("--samples", type=int, default=None, help="likes and pub/sub round trips timed (200)")
+    parser.add_argument("--posts", type=int, default=None, help="posts by the followed author (10)")
+    parser.add_argument("--idle-sockets", type=int, default=0, help="then hold this many idle sockets")
+    args = parser.parse_args()
+    args.sockets = args.sockets or (200 if args.quick else 1000)
+    args.samples = args.samples or (50 if args.quick else 200)
+    args.posts = args.posts or (3 if args.quick else 10)
+    open_files = raise_open_files_limit()
+    log(f"open-files limit {open_files}")
+
+    _, pg_version = ensure_databases(args.database_url)
+    jwt_dir = tempfile.mkdtemp(prefix="bench-notifications-jwt-")
+    setup_django(
+        args.database_url,
+        environment={"REDIS_URL": REDIS_URL, "JWT_KEYS_DIR": jwt_dir, "ALLOWED_HOSTS": "127.0.0.1,localhost"},
+        drop=("KAFKA_BOOTSTRAP_SERVERS", "CELERY_BROKER_URL"),
+    )
+    import django
+    import redis
+    from django.core.management import call_command
+
+    call_command("jwt_keys", "generate", verbosity=0)
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    log_path = Path(tempfile.mkdtemp(prefix="bench-notifications-")) / "server.log"
+    cpu_reference = cpu_seconds_reference()
+    server, url = start_server(args.database_url, jwt_dir, log_path)
+    try:
+        results = asyncio.run(run(args, url, server.pid))
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    results.update(
+        sockets=args.sockets,
+        bell=args.bell,
+        posts=args.posts,
+        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        machine={
+            "cpu_count": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "django": django.get_version(),
+            "postgresql": pg_version,
+            "cpu_reference_seconds": [cpu_reference, cpu_seconds_reference()],
+            "loadavg_end": [round(x, 2) for x in os.getloadavg()],
+        },
+    )
+    rows = rows_of(results)
+    print()
+    print(text_table(rows))
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stem = "notifications" if not args.quick else "notifications.quick"
+    (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    (RESULTS_DIR / f"{stem}.md").write_text(markdown(results, rows))
+    log(f"wrote {RESULTS_DIR / (stem + '.json')} and .md")
+    return 0 if all(r[4] in ("PASS", "-") for r in rows) else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

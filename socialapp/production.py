@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from socialapp.ports.resolution import adapter_choice
+from socialapp.service_app import used_port_declarations
 from socialapp.services import enabled_services
 
 
@@ -30,7 +32,24 @@ def unsafe_production_settings() -> list[str]:
     return reasons
 
 
+def ports_without_token() -> list[str]:
+    """The ports this process asks over HTTP while INTERNAL_TOKEN is empty: their calls would all
+    be refused, so the process must not start (whatever DEBUG says)."""
+    if settings.INTERNAL_TOKEN:
+        return []
+    return [
+        declaration.__name__
+        for declaration in used_port_declarations()
+        if adapter_choice(declaration.service) == "http"
+    ]
+
+
 def refuse_unsafe_production() -> None:
     reasons = unsafe_production_settings()
     if reasons:
         raise ImproperlyConfigured("Refusing to serve with DEBUG off: " + "; ".join(reasons) + ".")
+    tokenless = ports_without_token()
+    if tokenless:
+        raise ImproperlyConfigured(
+            f"Refusing to serve: {', '.join(tokenless)} would be asked over HTTP without INTERNAL_TOKEN."
+        )

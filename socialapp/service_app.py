@@ -40,6 +40,8 @@ class ServiceAppConfig(AppConfig):
     own_body_limit_paths: ClassVar[tuple[str, ...]] = ()
     # Port declarations this service answers (socialapp.ports), served on its internal route.
     ports: ClassVar[tuple[str, ...]] = ()
+    # Port declarations of other services this one asks (checked at start-up: socialapp/production.py).
+    uses_ports: ClassVar[tuple[str, ...]] = ()
     # Mutations too costly to run twice in one request (password hashing, uploads).
     costly_mutations: ClassVar[tuple[str, ...]] = ()
     # Mutation name -> the write budget it spends (socialapp/ratelimits.py, WRITE_RATE_LIMITS).
@@ -80,3 +82,7 @@ def asgi_http_middleware() -> list[Any]:
 
 def served_port_declarations() -> list[Any]:
     return [import_string(path) for config in enabled_service_configs() for path in config.ports]
+
+
+def used_port_declarations() -> list[Any]:
+    return [import_string(path) for config in enabled_service_configs() for path in config.uses_ports]

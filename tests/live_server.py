@@ -94,6 +94,8 @@ def _serve(tmp_path: Path, *, wsgi: bool, env_overrides: dict[str, str]) -> Iter
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "json",
+        # A server serving a subset asks the others' ports over HTTP, which needs the token.
+        "INTERNAL_TOKEN": "live-server-internal-token",
         **test_database_env(),
         **env_overrides,
     }

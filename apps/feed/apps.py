@@ -10,3 +10,4 @@ class FeedConfig(service_app.ServiceAppConfig):
     rate_limited_mutations = dict.fromkeys(
         ("createPost", "editPost", "deletePost", "likePost", "unlikePost", "addComment", "deleteComment"), "writes"
     )
+    uses_ports = ("apps.media.contracts.MediaPort",)  # are a post's images the author's?

@@ -7,3 +7,4 @@ class UsersConfig(service_app.ServiceAppConfig):
     verbose_name = "Users"
     service = "users"
     rate_limited_mutations = dict.fromkeys(("followUser", "unfollowUser", "updateProfile"), "writes")
+    uses_ports = ("apps.notifications.contracts.NotificationsPort",)  # the bell on a profile

@@ -116,3 +116,16 @@ def test_answers_carry_the_security_headers(settings: SettingsWrapper) -> None:
     )
     assert "Strict-Transport-Security" not in plain
     assert over_tls["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_a_service_asking_a_port_over_http_needs_the_internal_token(keys: Path) -> None:
+    split_feed = production_env(SOCIALAPP_SERVICES="feed", JWT_KEYS_DIR=str(keys), INTERNAL_TOKEN=None)
+
+    refused = load_application("socialapp.wsgi", split_feed)
+    served = load_application("socialapp.wsgi", {**split_feed, "INTERNAL_TOKEN": "t0ken"})
+    in_process = load_application("socialapp.wsgi", {**split_feed, "MEDIA_PORT": "inprocess"})
+
+    assert refused.returncode != 0
+    assert "MediaPort would be asked over HTTP without INTERNAL_TOKEN" in refused.stderr
+    assert served.returncode == 0, served.stderr
+    assert in_process.returncode == 0, in_process.stderr

@@ -45,11 +45,9 @@ def outbox_batches(alias: str, table: str, *, batch_size: int) -> OutboxBatches:
 
 
 def select_pending(table: str, columns: str, after: str, limit: str) -> str:
-    """The oldest pending rows past an id: a range scan of the pending index, in id order."""
-    return (
-        f"SELECT {columns} FROM {table} WHERE delivered_at IS NULL AND given_up_at IS NULL "
-        f"AND id > {after} ORDER BY id LIMIT {limit}"
-    )
+    """The oldest pending rows past an id: a range scan of the pending index, in id order.
+    Delivery deletes rows (ADR 0003), so a row not given up is pending."""
+    return f"SELECT {columns} FROM {table} WHERE given_up_at IS NULL AND id > {after} ORDER BY id LIMIT {limit}"
 
 
 class PostgresOutboxBatches:

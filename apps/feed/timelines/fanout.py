@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from apps.feed import config
-from apps.feed.models import Author, FollowEdge, Post, TimelineReader
+from apps.feed.models import Author, FollowEdge, Post, PostStatus, TimelineReader
 from apps.feed.timelines.store import TimelineStore, timeline_store
 
 
@@ -72,7 +72,9 @@ def backfill_followee(*, follower_id: uuid.UUID, followee_id: uuid.UUID, store: 
     if not store.exists(follower_id):
         return  # built from the database, followee included, when next read
     recent = list(
-        Post.objects.filter(author_id=followee_id).order_by("-id").values_list("id", flat=True)[: config.timeline_max()]
+        Post.objects.filter(author_id=followee_id, status=PostStatus.PUBLISHED)
+        .order_by("-id")
+        .values_list("id", flat=True)[: config.timeline_max()]
     )
     store.add_posts_to_timeline(follower_id, recent)
 

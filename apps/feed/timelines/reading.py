@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from apps.feed import config
 from apps.feed.hot_reads import fetch_on_postgres
-from apps.feed.models import Author, FollowEdge, Post, TimelineReader
+from apps.feed.models import Author, FollowEdge, Post, PostStatus, TimelineReader
 from apps.feed.timelines.store import TimelineStore, timeline_store
 
 
@@ -125,11 +125,12 @@ def open_home_timeline(user_id: uuid.UUID, *, store: TimelineStore | None = None
 
 
 def rebuild(user_id: uuid.UUID, *, store: TimelineStore | None = None) -> list[int]:
-    """Build the timeline from the posts of the reader and of everyone they follow; returns its ids."""
+    """Build the timeline from the published posts of the reader and of everyone they follow
+    (a PENDING post joins when its fan-out publishes it, as on the push path); returns its ids."""
     store = store or timeline_store()
     followees = FollowEdge.objects.filter(follower_id=user_id).values("followee_id")
     ids = list(
-        Post.objects.filter(Q(author_id=user_id) | Q(author_id__in=followees))
+        Post.objects.filter(Q(author_id=user_id) | Q(author_id__in=followees), status=PostStatus.PUBLISHED)
         .order_by("-id")
         .values_list("id", flat=True)[: config.timeline_max()]
     )

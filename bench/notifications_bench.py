@@ -74,7 +74,9 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def start_server(database_url: str, jwt_dir: str, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    database_url: str, jwt_dir: str, log_path: Path, *, deflate: bool
+) -> tuple[subprocess.Popen[bytes], str]:
     import socket
 
     with socket.socket() as s:
@@ -96,6 +98,7 @@ def start_server(database_url: str, jwt_dir: str, log_path: Path) -> tuple[subpr
     command = [
         sys.executable, "-m", "uvicorn", "socialapp.asgi:application", "--host", "127.0.0.1",
         "--port", str(port), "--no-access-log", "--log-level", "warning", "--backlog", "4096",
+        "--ws-per-message-deflate", "true" if deflate else "false",
     ]  # fmt: skip
     with log_path.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -321,7 +324,8 @@ def rows_of(results: dict[str, Any]) -> list[tuple[str, ...]]:
         (
             "server RSS per open socket (KB)",
             str(results["kb_per_socket"]),
-            f"{results['sockets']} sockets, connected in {results['connect_seconds']} s",
+            f"{results['sockets']} sockets, connected in {results['connect_seconds']} s"
+            + ("" if results["deflate"] else ", no permessage-deflate"),
             f"< {TARGET_IDLE_KB:.0f} KB",
             verdict(results["kb_per_socket"] < TARGET_IDLE_KB),
         ),
@@ -332,7 +336,8 @@ def rows_of(results: dict[str, Any]) -> list[tuple[str, ...]]:
             (
                 "server RSS per idle socket (KB)",
                 str(idle["kb_per_socket"]),
-                f"{idle['sockets']} idle sockets in one process",
+                f"{idle['sockets']} idle sockets in one process"
+                + ("" if results["deflate"] else ", no permessage-deflate"),
                 f"< {TARGET_IDLE_KB:.0f} KB",
                 verdict(idle["kb_per_socket"] < TARGET_IDLE_KB),
             )
@@ -369,6 +374,9 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=None, help="likes and pub/sub round trips timed (200)")
     parser.add_argument("--posts", type=int, default=None, help="posts by the followed author (10)")
     parser.add_argument("--idle-sockets", type=int, default=0, help="then hold this many idle sockets")
+    parser.add_argument(
+        "--no-deflate", action="store_true", help="serve without permessage-deflate (uvicorn --ws-per-message-deflate)"
+    )
     args = parser.parse_args()
     args.sockets = args.sockets or (200 if args.quick else 1000)
     args.samples = args.samples or (50 if args.quick else 200)
@@ -392,7 +400,7 @@ def main() -> int:
     redis.Redis.from_url(REDIS_URL).flushdb()
     log_path = Path(tempfile.mkdtemp(prefix="bench-notifications-")) / "server.log"
     cpu_reference = cpu_seconds_reference()
-    server, url = start_server(args.database_url, jwt_dir, log_path)
+    server, url = start_server(args.database_url, jwt_dir, log_path, deflate=not args.no_deflate)
     try:
         results = asyncio.run(run(args, url, server.pid))
     finally:
@@ -402,6 +410,7 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             server.kill()
     results.update(
+        deflate=not args.no_deflate,
         sockets=args.sockets,
         bell=args.bell,
         posts=args.posts,
@@ -421,6 +430,7 @@ def main() -> int:
     print(text_table(rows))
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stem = "notifications" if not args.quick else "notifications.quick"
+    stem += "" if not args.no_deflate else ".no-deflate"
     (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     (RESULTS_DIR / f"{stem}.md").write_text(markdown(results, rows))
     log(f"wrote {RESULTS_DIR / (stem + '.json')} and .md")

@@ -55,25 +55,28 @@ def _declared_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
     return None
 
 
-class BodySizeLimit:
-    """ASGI: 413 for bodies over the limit, declared or streamed, outside the exempt paths."""
+# The JSON body answering a refused request, by its path.
+Refusal = Callable[[str], dict[str, Any]]
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class BodySizeLimit:
+    """ASGI: 413 for bodies over `limit`, declared or streamed, on the paths `applies` accepts;
+    `refusal(path)` is the JSON body of the 413."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, applies: Callable[[str], bool], refusal: Refusal) -> None:
         self.app = app
-        self.limit: int = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        self.exempt = _ExemptPaths()
+        self.limit = limit
+        self.applies = applies
+        self.refusal = refusal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope.get("method") not in BODY_METHODS
-            or scope.get("path") in self.exempt
-        ):
+        path = str(scope.get("path", ""))
+        if scope["type"] != "http" or scope.get("method") not in BODY_METHODS or not self.applies(path):
             await self.app(scope, receive, send)
             return
         declared = _declared_length(scope.get("headers", []))
         if declared is not None and declared > self.limit:
-            await self._refuse(send)
+            await self._refuse(send, path)
             return
         received = 0
         exceeded = False
@@ -99,10 +102,10 @@ class BodySizeLimit:
 
         await self.app(scope, limited_receive, tracking_send)
         if exceeded and not started:
-            await self._refuse(send)
+            await self._refuse(send, path)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(_error_body(self.limit)).encode()
+    async def _refuse(self, send: Send, path: str) -> None:
+        body = json.dumps(self.refusal(path)).encode()
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
@@ -113,7 +116,12 @@ class BodySizeLimit:
 
 
 def limit_request_bodies(app: ASGIApp) -> ASGIApp:
-    return BodySizeLimit(app)
+    """Every path but those whose apps limit their own bodies, to DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    limit: int = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    exempt = _ExemptPaths()
+    return BodySizeLimit(
+        app, limit=limit, applies=lambda path: path not in exempt, refusal=lambda _path: _error_body(limit)
+    )
 
 
 class OversizedBodyMiddleware:

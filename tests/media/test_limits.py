@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from apps.media.asgi import MULTIPART_ALLOWANCE, UploadBodyLimit
+from apps.media.asgi import MULTIPART_ALLOWANCE, limit_upload_bodies
 from apps.media.models import Media
 from apps.media.views import ImageUploadView
 from tests.auth_helpers import access_token_for
@@ -61,7 +61,7 @@ async def reading_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 def call(path: str, client: FakeClient, *, content_length: int | None = None, method: str = "POST") -> None:
     headers = [(b"content-length", str(content_length).encode())] if content_length is not None else []
     scope = {"type": "http", "method": method, "path": path, "headers": headers}
-    asyncio.run(UploadBodyLimit(reading_app)(scope, client.receive, client.send))  # type: ignore[arg-type]
+    asyncio.run(limit_upload_bodies(reading_app)(scope, client.receive, client.send))  # type: ignore[arg-type]
 
 
 def test_a_declared_length_over_the_limit_is_answered_without_reading_the_body(settings: SettingsWrapper) -> None:

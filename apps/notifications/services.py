@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connections, router
+from django.db.models import Count
 from django.utils import timezone
 
 from apps.notifications import config, payloads, selectors
@@ -42,6 +43,8 @@ from socialapp.db import atomic_for
 from socialapp.errors import InvalidInputError
 
 MAX_MARK_READ_IDS = 100
+# Recipients of one post's notifications handled per statement (mentions, the bell).
+NOTIFY_BATCH = 500
 # Pruning the stream past NOTIFICATIONS_STREAM_KEEP every this many positions keeps it bounded
 # per user at the cost of one DELETE now and then, not one per write.
 PRUNE_EVERY = 50
@@ -109,28 +112,25 @@ def post_created(
         if not post_excerpt_upsert(post_id=post_id, author_id=author_id, text=text):
             return
         mentioned = set(mentioned_user_ids)
-        for user_id in mentioned:
-            notify(
-                recipient_id=user_id,
-                kind=Kind.MENTION,
-                actor_id=author_id,
-                group_key=f"mention:{post_id}",
-                post_id=post_id,
-                at=at,
-            )
+        notify_many(
+            recipient_ids=mentioned,
+            kind=Kind.MENTION,
+            actor_id=author_id,
+            group_key=f"mention:{post_id}",
+            post_id=post_id,
+            at=at,
+        )
         bell = Follow.objects.filter(followee_id=author_id, post_notifications=True).values_list(
             "follower_id", flat=True
         )
-        for follower_id in bell.iterator(chunk_size=1000):
-            if follower_id not in mentioned:  # the mention already tells them
-                notify(
-                    recipient_id=follower_id,
-                    kind=Kind.POST,
-                    actor_id=author_id,
-                    group_key=f"post:{post_id}",
-                    post_id=post_id,
-                    at=at,
-                )
+        notify_many(
+            recipient_ids=set(bell) - mentioned,  # the mention already tells them
+            kind=Kind.POST,
+            actor_id=author_id,
+            group_key=f"post:{post_id}",
+            post_id=post_id,
+            at=at,
+        )
         push_home_update_after_commit(author_id, payloads.home_update_message(post_id=post_id, author_id=author_id))
 
 
@@ -141,15 +141,14 @@ def post_edited(
     with atomic_for(NotificationGroup):
         if not post_excerpt_upsert(post_id=post_id, author_id=author_id, text=text):
             return
-        for user_id in set(added_mentioned_user_ids):
-            notify(
-                recipient_id=user_id,
-                kind=Kind.MENTION,
-                actor_id=author_id,
-                group_key=f"mention:{post_id}",
-                post_id=post_id,
-                at=at,
-            )
+        notify_many(
+            recipient_ids=set(added_mentioned_user_ids),
+            kind=Kind.MENTION,
+            actor_id=author_id,
+            group_key=f"mention:{post_id}",
+            post_id=post_id,
+            at=at,
+        )
 
 
 def post_deleted(*, post_id: int, author_id: uuid.UUID) -> None:
@@ -266,6 +265,85 @@ def notify(
         return group
 
 
+def notify_many(
+    *,
+    recipient_ids: Collection[uuid.UUID],
+    kind: str,
+    actor_id: uuid.UUID,
+    group_key: str,
+    post_id: int | None,
+    at: datetime,
+) -> list[NotificationGroup]:
+    """`notify` for many recipients of a group only `actor_id` is in (a post's mentions, its
+    bell): the same rules, in a few statements per batch rather than a dozen per recipient."""
+    # Sorted: every transaction locks stream rows in one order, so two never deadlock.
+    candidates = sorted(set(recipient_ids) - {actor_id})
+    if not candidates:
+        return []
+    if post_id is not None and PostExcerpt.objects.filter(post_id=post_id, deleted=True).exists():
+        return []
+    created: list[NotificationGroup] = []
+    with atomic_for(NotificationGroup):
+        for start in range(0, len(candidates), NOTIFY_BATCH):
+            batch = candidates[start : start + NOTIFY_BATCH]
+            created += _notify_batch(batch, kind=kind, actor_id=actor_id, group_key=group_key, post_id=post_id, at=at)
+    return created
+
+
+def _notify_batch(
+    recipients: list[uuid.UUID], *, kind: str, actor_id: uuid.UUID, group_key: str, post_id: int | None, at: datetime
+) -> list[NotificationGroup]:
+    turned_off = Preference.objects.filter(user_id__in=recipients, **{kind: False}).values_list("user_id", flat=True)
+    muting = Mute.objects.filter(user_id__in=recipients, muted_user_id=actor_id).values_list("user_id", flat=True)
+    # A group already there already holds its only actor: a redelivered post, a mention again.
+    notified = NotificationGroup.objects.filter(recipient_id__in=recipients, group_key=group_key).values_list(
+        "recipient_id", flat=True
+    )
+    skipped = {*turned_off, *muting, *notified}
+    wanted = [recipient for recipient in recipients if recipient not in skipped]
+    if not wanted:
+        return []
+    positions = _next_positions(wanted)
+    groups = NotificationGroup.objects.bulk_create(
+        [
+            NotificationGroup(
+                recipient_id=recipient,
+                kind=kind,
+                group_key=group_key,
+                post_id=post_id,
+                actor_count=1,
+                latest_actor_ids=[str(actor_id)],
+                latest_at=at,
+                position=positions[recipient],
+            )
+            for recipient in wanted
+        ]
+    )
+    GroupActor.objects.bulk_create([GroupActor(group=group, actor_id=actor_id, created_at=at) for group in groups])
+    actors = Actor.objects.in_bulk([actor_id])
+    excerpt = None if post_id is None else PostExcerpt.objects.filter(post_id=post_id).first()
+    unread = dict(
+        NotificationGroup.objects.filter(recipient_id__in=wanted, read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(count=Count("id"))
+        .values_list("recipient_id", "count")
+    )
+    entries = []
+    for group in groups:
+        payload = payloads.notification_message(
+            position=group.position,
+            group=payloads.group_json(group, actors=actors, excerpt=excerpt),
+            unread_count=unread.get(group.recipient_id, 0),
+        )
+        entries.append(StreamEntry(user_id=group.recipient_id, position=group.position, payload=payload))
+        push_entry_after_commit(group.recipient_id, payload)
+    StreamEntry.objects.bulk_create(entries)
+    for group in groups:
+        if group.position % PRUNE_EVERY == 0:
+            _prune(group.recipient_id, group.position)
+    return groups
+
+
 def _wants(user_id: uuid.UUID, kind: str) -> bool:
     preference = Preference.objects.filter(user_id=user_id).first()
     return preference is None or preference.wants(kind)
@@ -310,24 +388,35 @@ def _join(group: NotificationGroup, *, actor_id: uuid.UUID, at: datetime) -> tup
 def _next_position(user_id: uuid.UUID) -> int:
     """The user's next stream position. The row stays locked until the commit, so one user's
     entries commit in position order: a client that saw position p has missed nothing before it."""
+    return _next_positions([user_id])[user_id]
+
+
+def _next_positions(user_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """The next stream position of each user, in one statement (rows locked in the order given)."""
     table = UserStream._meta.db_table
+    field = UserStream._meta.get_field("user_id")
     with connections[router.db_for_write(UserStream)].cursor() as cursor:
+        values = ", ".join(["(%s, 1)"] * len(user_ids))
         cursor.execute(
-            f"INSERT INTO {table} (user_id, last_position) VALUES (%s, 1) "
-            f"ON CONFLICT (user_id) DO UPDATE SET last_position = {table}.last_position + 1 RETURNING last_position",
-            [UserStream._meta.get_field("user_id").get_db_prep_value(user_id, cursor.db)],
+            f"INSERT INTO {table} (user_id, last_position) VALUES {values} "
+            f"ON CONFLICT (user_id) DO UPDATE SET last_position = {table}.last_position + 1 "
+            "RETURNING user_id, last_position",
+            [field.get_db_prep_value(user_id, cursor.db) for user_id in user_ids],
         )
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])
+        rows = cursor.fetchall()
+    return {field.to_python(user_id): int(position) for user_id, position in rows}
 
 
 def _record(user_id: uuid.UUID, position: int, payload: dict[str, Any]) -> None:
     """The stream entry (in the caller's transaction), the push after commit, and the bound per user."""
     StreamEntry.objects.create(user_id=user_id, position=position, payload=payload)
     if position % PRUNE_EVERY == 0:
-        StreamEntry.objects.filter(user_id=user_id, position__lte=position - config.stream_keep_per_user()).delete()
+        _prune(user_id, position)
     push_entry_after_commit(user_id, payload)
+
+
+def _prune(user_id: uuid.UUID, position: int) -> None:
+    StreamEntry.objects.filter(user_id=user_id, position__lte=position - config.stream_keep_per_user()).delete()
 
 
 def _record_group(group: NotificationGroup) -> None:

@@ -289,3 +289,22 @@ def test_the_bell_needs_a_follow_and_is_per_account() -> None:
     services.follow_delete(follower_id=me.user_id, followee_id=followed.user_id)
     services.follow_create(follower_id=me.user_id, followee_id=followed.user_id, at=NOON)
     assert not selectors.post_notifications_enabled(subscriber_id=me.user_id, user_id=followed.user_id)
+
+
+def test_a_posts_many_recipients_follow_the_same_rules_and_a_redelivery_adds_nothing() -> None:
+    author = make_actor()
+    fans = [make_actor() for _ in range(6)]
+    for fan in fans:
+        make_follow(fan, author, bell=True)
+    services.mute_set(user_id=fans[0].user_id, muted_user_id=author.user_id, muted=True)
+    services.preferences_update(user_id=fans[1].user_id, changes={"post": False})
+
+    for _ in range(2):  # the same post.created, delivered twice
+        services.post_created(post_id=3, author_id=author.user_id, text="news", mentioned_user_ids=[], at=NOON)
+
+    told = {g.recipient_id for g in NotificationGroup.objects.filter(kind="post")}
+    assert told == {fan.user_id for fan in fans[2:]}
+    for fan in fans[2:]:
+        [entry] = StreamEntry.objects.filter(user_id=fan.user_id)
+        assert (entry.position, entry.payload["unreadCount"]) == (1, 1)
+        assert entry.payload["group"]["actors"][0]["username"] == author.username

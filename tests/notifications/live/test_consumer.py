@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
+import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 
 from apps.notifications import services
 from apps.notifications.live import close_codes
+from apps.notifications.push import user_group
 from socialapp.authn.revocation import revoke_access_token
 from socialapp.authn.viewer import verify_access_token
 from tests.conftest import ALL_DATABASES
@@ -219,3 +224,35 @@ def test_an_unknown_message_type_is_an_error_and_the_socket_stays_open(server: L
 
     assert error == {"type": "error", "code": "unknown_type", "message": "Known message types: ping, resume."}
     assert pong == {"type": "pong"}
+
+
+def fill(user_id: uuid.UUID, *, count: int) -> None:
+    """Large, incompressible entries straight into the viewer's channel group (the message the
+    services send): they fill a socket's buffers in hundreds of messages, not millions of
+    real notifications."""
+    send = async_to_sync(get_channel_layer().group_send)
+    for position in range(1, count + 1):
+        entry = {"type": "pong", "position": position, "padding": secrets.token_hex(100_000)}
+        send(user_group(user_id), {"type": "stream.entry", "entry": entry})
+
+
+def test_a_client_that_does_not_read_is_closed_and_the_server_serves_on(server: LiveServer) -> None:
+    me = uuid.uuid4()
+
+    async def scenario() -> tuple[int | None, Message]:
+        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window: the server's buffers fill
+        host, port = server.url.removeprefix("http://").split(":")
+        raw.connect((host, int(port)))
+        raw.setblocking(False)
+        async with viewer_socket(server, me, sock=raw, max_queue=1) as slow:
+            await receive(slow)
+            await in_thread(lambda: fill(me, count=400))  # the client reads nothing meanwhile
+            code = await close_code(slow, validate=False)  # the fillers are not protocol
+        async with viewer_socket(server, uuid.uuid4()) as healthy:
+            return code, await receive(healthy)
+
+    code, hello = asyncio.run(scenario())
+
+    assert code == close_codes.SLOW_CONSUMER
+    assert hello["type"] == "hello"

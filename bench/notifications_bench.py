@@ -11,7 +11,7 @@ One uvicorn process (every service, one worker) holds the sockets; this process 
 (the `websockets` client), writes as the feed does (`post_like`, `post_create`, in-process event
 delivery: the notifications handlers run here after the commit and push through Redis to the
 server), and times each push's arrival. Databases of its own (bench_socialapp_<alias>), Redis
-database 14. In process only: the broker path is not measured yet.
+database 14. With --broker, the likes are timed again through a Tansu broker it starts.
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ RESULTS_DIR = ROOT / "bench" / "results"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 TARGET_P99_MS = 100.0
 TARGET_IDLE_KB = 50.0
+TARGET_BROKER_P99_MS = 300.0
+CONSUMER_OVERRIDES = {"max.poll.interval.ms": "10000", "session.timeout.ms": "6000"}
 T = TypeVar("T")
 
 
@@ -269,6 +271,9 @@ async def run(args: argparse.Namespace, url: str, server_pid: int) -> dict[str, 
     results["post_to_last_home_update"] = distribution_ms(home_last)
     results["home_updates_per_second"] = round(len(users) / (sum(home_last) / len(home_last)))
     log(f"post -> home.update at {len(users)} sockets: {results['post_to_home_update']}")
+    if args.broker:
+        results["broker"] = await broker_phase(args, arrivals, owners, posts)
+        log(f"through the broker, like -> push: {results['broker']['like_to_push']}")
     await close_sockets(sockets)
 
     if args.idle_sockets:
@@ -285,12 +290,74 @@ async def run(args: argparse.Namespace, url: str, server_pid: int) -> dict[str, 
     return results
 
 
+async def broker_phase(
+    args: argparse.Namespace, arrivals: Arrivals, owners: list[uuid.UUID], posts: list[int]
+) -> dict[str, Any]:
+    """The same likes in Kafka mode: the feed's outbox relayed to a Tansu broker, the
+    notifications consumer group (threads of this process, as `relay_outbox feed` and
+    `consume notifications` run) handling them and pushing through Redis."""
+    import threading
+
+    from django.conf import settings
+
+    from apps.feed.services import post_like
+    from socialapp.eventing.kafka.consumer import EventConsumer
+    from socialapp.eventing.kafka.relay import OutboxRelay
+    from socialapp.eventing.kafka.topics import ensure_topics
+    from tests.components import TansuBroker
+
+    prefix = f"bench-notifications-{uuid.uuid4().hex[:6]}."
+    with TansuBroker() as broker:
+        settings.KAFKA_BOOTSTRAP_SERVERS = broker.bootstrap  # events_mode() reads it at call time
+        settings.KAFKA_TOPIC_PREFIX = prefix
+        settings.KAFKA_CONSUMER_GROUP_PREFIX = f"{prefix}group"
+        ensure_topics(list(settings.SOCIALAPP_SERVICE_APPS))
+        stop = threading.Event()
+        workers = [
+            OutboxRelay("feed", stop=stop),
+            EventConsumer("notifications", stop=stop, consumer_overrides=dict(CONSUMER_OVERRIDES)),
+        ]
+        threads = [threading.Thread(target=worker.run, daemon=True) for worker in workers]
+        for thread in threads:
+            thread.start()
+        try:
+            # Warm-up: until the consumer is assigned and a like comes through.
+            warm = arrivals.expect(owners[0], "notification", str(posts[0]))
+            await in_thread(lambda: post_like(user_id=uuid.uuid4(), post_id=posts[0]))
+            await asyncio.wait_for(warm, 120)
+            samples = []
+            for owner, post_id in zip(owners, posts, strict=True):
+                arrival = arrivals.expect(owner, "notification", str(post_id))
+                liker = uuid.uuid4()
+                began = time.perf_counter()
+                await in_thread(lambda liker=liker, post_id=post_id: post_like(user_id=liker, post_id=post_id))
+                samples.append(await asyncio.wait_for(arrival, 30) - began)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(30)
+            settings.KAFKA_BOOTSTRAP_SERVERS = ""
+        return {"like_to_push": distribution_ms(samples), "broker": broker.version()}
+
+
 def rows_of(results: dict[str, Any]) -> list[tuple[str, ...]]:
     def fmt(d: dict[str, Any]) -> str:
         return f"{d['p50']} / {d['p99']} / {d['max']}"
 
     like, bell, home = results["like_to_push"], results["post_to_bell_push"], results["post_to_home_update"]
     raw = results["redis_pubsub_round_trip"]
+    broker_rows: list[tuple[str, ...]] = []
+    if "broker" in results:
+        through = results["broker"]["like_to_push"]
+        broker_rows.append(
+            (
+                "post_like commit -> push through the broker p50/p99/max ms",
+                fmt(through),
+                f"{through['count']} likes; relay and consumer threads, {results['broker']['broker']}",
+                f"p99 < {TARGET_BROKER_P99_MS:.0f} ms",
+                verdict(through["p99"] < TARGET_BROKER_P99_MS),
+            )
+        )
     rows: list[tuple[str, ...]] = [
         ("raw Redis pub/sub round trip p50/p99/max ms", fmt(raw), f"{raw['count']} messages", "baseline", "-"),
         (
@@ -300,6 +367,7 @@ def rows_of(results: dict[str, Any]) -> list[tuple[str, ...]]:
             f"p99 < {TARGET_P99_MS:.0f} ms",
             verdict(like["p99"] < TARGET_P99_MS),
         ),
+        *broker_rows,
         (
             "post_create -> bell notification p50/p99/max ms",
             fmt(bell),
@@ -353,7 +421,8 @@ def markdown(results: dict[str, Any], rows: list[tuple[str, ...]]) -> str:
         "holds the sockets; the bench process writes as the feed does (in-process event delivery, so",
         "the notifications handlers run in the bench process after the commit) and the push crosses",
         "Redis (channels_redis) to the server. Times run from just before the write's call to the",
-        "message's arrival at the client. The broker path is not measured yet.",
+        "message's arrival at the client. Through the broker (--broker): the feed's relay and the",
+        "notifications consumer run as threads of the bench process.",
         "",
         "| measure | value | context | target | result |",
         "|---|---|---|---|---|",
@@ -374,6 +443,7 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=None, help="likes and pub/sub round trips timed (200)")
     parser.add_argument("--posts", type=int, default=None, help="posts by the followed author (10)")
     parser.add_argument("--idle-sockets", type=int, default=0, help="then hold this many idle sockets")
+    parser.add_argument("--broker", action="store_true", help="also time the likes through a Tansu broker")
     parser.add_argument(
         "--no-deflate", action="store_true", help="serve without permessage-deflate (uvicorn --ws-per-message-deflate)"
     )

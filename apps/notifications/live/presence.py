@@ -1,9 +1,9 @@
 """Who is online (the seed's "User Session Cache"): each open socket is a session that lives
 until its expiry, pushed forward by heartbeats.
 
-With Redis: a sorted set per user (session -> expiry) and one of online users (user ->
-latest expiry); expired members are dropped when read, so a process that dies leaves no
-session past its expiry. Without Redis (the embedded single process): the same in memory.
+With Redis: a sorted set per user (session -> expiry); expired members do not count and are
+dropped as sessions come and go, so a process that dies leaves no session past its expiry.
+Without Redis (the embedded single process): the same in memory.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from django.conf import settings
 
 from apps.notifications import config
 from socialapp.redis_clients import redis_client
-
-ONLINE_KEY = "notifications:presence:online"
 
 
 def _user_key(user_id: uuid.UUID) -> str:
@@ -43,30 +41,26 @@ class RedisPresence:
         pipe = self.client.pipeline(transaction=False)
         pipe.zadd(_user_key(user_id), {session_id: expiry})
         pipe.expire(_user_key(user_id), int(ttl) + 1)
-        pipe.zadd(ONLINE_KEY, {user_id.hex: expiry}, gt=True)
-        pipe.zremrangebyscore(ONLINE_KEY, "-inf", time.time())
+        pipe.zremrangebyscore(_user_key(user_id), "-inf", time.time())
         pipe.execute()
 
     def leave(self, user_id: uuid.UUID, session_id: str) -> None:
-        pipe = self.client.pipeline(transaction=False)
-        pipe.zrem(_user_key(user_id), session_id)
-        pipe.zremrangebyscore(_user_key(user_id), "-inf", time.time())
-        pipe.zcard(_user_key(user_id))
-        remaining = pipe.execute()[-1]
-        if not remaining:
-            self.client.zrem(ONLINE_KEY, user_id.hex)
+        self.client.zrem(_user_key(user_id), session_id)
 
     def sessions(self, user_id: uuid.UUID) -> set[str]:
         members = self.client.zrangebyscore(_user_key(user_id), time.time(), "+inf")
         return {member.decode() for member in members}
 
     def online_among(self, user_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """One pipelined count of live sessions per user: online means the same as `sessions`."""
         ids = list(user_ids)
         if not ids:
             return set()
-        scores = self.client.zmscore(ONLINE_KEY, [user_id.hex for user_id in ids])  # type: ignore[no-untyped-call]
         now = time.time()
-        return {user_id for user_id, score in zip(ids, scores, strict=True) if score is not None and score >= now}
+        pipe = self.client.pipeline(transaction=False)
+        for user_id in ids:
+            pipe.zcount(_user_key(user_id), now, "+inf")
+        return {user_id for user_id, live in zip(ids, pipe.execute(), strict=True) if live}
 
 
 class MemoryPresence:

@@ -82,9 +82,9 @@ def seed(rng: random.Random) -> list[tuple[uuid.UUID, str]]:
     """Fresh feed data; returns the readers (user id, username)."""
     from django.db import connections, router
 
-    from apps.feed.text_rules import parse_hashtags
     from apps.feed.ids import next_post_id
     from apps.feed.models import Author, FollowEdge, Like, Post, PostStatus
+    from apps.feed.text_rules import parse_hashtags
 
     with connections[router.db_for_write(Post)].cursor() as cursor:
         cursor.execute(

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Model
 
-from socialapp.services import database_alias_for_app
+from socialapp.deployment import database_alias_for_app
 
 
 class UnroutedModelError(LookupError):

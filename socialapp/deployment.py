@@ -1,4 +1,5 @@
-"""Which services (apps) exist, which this process serves, and where each one's data lives.
+"""The deployment: which services (apps) exist, which this process serves, and where each one's
+data lives. (An app's `services.py` holds its writes; this module is about deployable services.)
 
 One image runs as the monolith (`SOCIALAPP_SERVICES=all`) or as any subset of the five
 services; everything that differs between the two is decided here from settings.

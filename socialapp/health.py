@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from socialapp.deployment import enabled_database_aliases, enabled_services
 from socialapp.redis_clients import redis_client
-from socialapp.services import enabled_database_aliases, enabled_services
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from socialapp.deployment import enabled_services
 from socialapp.ports.resolution import adapter_choice
 from socialapp.service_app import used_port_declarations
-from socialapp.services import enabled_services
 
 
 def unsafe_production_settings() -> list[str]:

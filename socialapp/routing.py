@@ -10,7 +10,7 @@ from typing import Any
 from channels.generic.websocket import WebsocketConsumer
 from django.urls import URLPattern, re_path
 
-from socialapp.services import enabled_services, service_module
+from socialapp.deployment import enabled_services, service_module
 
 
 class NoRouteConsumer(WebsocketConsumer):

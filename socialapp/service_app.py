@@ -20,7 +20,7 @@ from django.apps import AppConfig, apps
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from socialapp.services import app_label_for_service, enabled_services
+from socialapp.deployment import app_label_for_service, enabled_services
 
 DEFAULT_GRAPHQL_VIEW = "socialapp.graphql.views.LimitedGraphQLView"
 

@@ -15,7 +15,7 @@ from typing import Any
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from socialapp.services import parse_services
+from socialapp.deployment import parse_services
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

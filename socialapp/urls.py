@@ -8,10 +8,10 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from socialapp import health
+from socialapp.deployment import enabled_services, service_module
 from socialapp.graphql.schema import build_schema, service_schemas
 from socialapp.ports.endpoint import port_urlpatterns
 from socialapp.service_app import graphql_view_for, served_port_declarations
-from socialapp.services import enabled_services, service_module
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),

@@ -18,8 +18,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialapp.settings")
 
 application = get_wsgi_application()
 
+from socialapp.deployment import enabled_services  # noqa: E402
 from socialapp.server_process import server_process_ready  # noqa: E402
-from socialapp.services import enabled_services  # noqa: E402
 
 # Services that need what only the ASGI application has.
 ASGI_ONLY_SERVICES = {"media": "its uploads are cut off at the socket", "notifications": "it serves WebSocket"}

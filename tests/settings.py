@@ -19,7 +19,7 @@ os.environ.setdefault("JWT_GENERATE_KEYS", "true")
 # Tests register many accounts from 127.0.0.1; the registration throttle has tests of its own.
 os.environ.setdefault("REGISTRATIONS_PER_ADDRESS", "100000")
 
-from socialapp.services import parse_services
+from socialapp.deployment import parse_services
 from socialapp.settings import *  # noqa: F403
 from socialapp.settings import DATABASE_APP_ALIASES, INSTALLED_APPS, SOCIALAPP_SERVICE_APPS
 

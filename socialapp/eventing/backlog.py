@@ -13,8 +13,8 @@ from django.db.models import Count, Q
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, Collector
 
+from socialapp.deployment import database_alias_for_app, enabled_app_labels
 from socialapp.eventing.handlers import outbox_model
-from socialapp.services import database_alias_for_app, enabled_app_labels
 
 
 @dataclass

@@ -22,10 +22,10 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from socialapp.db_router import alias_for_model
+from socialapp.deployment import all_services
 from socialapp.eventing.catalogue import Event
 from socialapp.eventing.envelope import Envelope
 from socialapp.eventing.models import InboxMessage, OutboxMessage
-from socialapp.services import all_services
 
 E = TypeVar("E", bound=Event)
 HandlerFunc = Callable[[Any, Envelope], None]

@@ -21,6 +21,7 @@ from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
 from socialapp.db_router import alias_for_model
+from socialapp.deployment import enabled_app_labels
 from socialapp.eventing import catalogue
 from socialapp.eventing.envelope import Envelope
 from socialapp.eventing.errors import MalformedEventError
@@ -29,7 +30,6 @@ from socialapp.eventing.mode import events_mode
 from socialapp.eventing.models import OutboxMessage
 from socialapp.observability.context import request_context
 from socialapp.observability.metrics import EVENTS_HANDLED
-from socialapp.services import enabled_app_labels
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from importlib import import_module
 
 import graphene
 
-from socialapp.services import all_services, enabled_services, service_module
+from socialapp.deployment import all_services, enabled_services, service_module
 
 
 def _root_types(service: str) -> tuple[type | None, type | None]:

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from socialapp.deployment import enabled_services
 from socialapp.ports.declaration import Port
 from socialapp.ports.http_client import http_adapter
-from socialapp.services import enabled_services
 
 P = TypeVar("P", bound=Port)
 

@@ -27,6 +27,7 @@ def server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
 def declare_and_stop(server: LiveServer, path: str, *, declared: int = DECLARED) -> tuple[int, dict[str, object]]:
     """Send headers declaring `declared` bytes and only the first few of them, then read the answer."""
     address = urlsplit(server.url)
+    assert address.port is not None
     with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
         head = (
             f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"

@@ -22,7 +22,7 @@ import json, django
 from django.conf import settings
 django.setup()
 from socialapp.eventing.outbox import events_mode
-from socialapp.services import enabled_services
+from socialapp.deployment import enabled_services
 print(json.dumps({
     "databases": {a: [c.get("ENGINE"), str(c.get("NAME"))] for a, c in settings.DATABASES.items() if a != "default"},
     "events": events_mode(),

@@ -37,7 +37,8 @@ def ask(query: str, *, as_user: Profile | None, **variables: Any) -> dict[str, A
     )
     body: dict[str, Any] = response.json()
     assert "errors" not in body, body
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def test_the_profile_says_whether_the_viewer_rang_its_bell() -> None:

@@ -9,11 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from socialapp.deployment import app_label_for_service
 from socialapp.eventing.kafka.consumer import EventConsumer
 from socialapp.eventing.kafka.liveness import serve_probes
 from socialapp.eventing.outbox import events_mode
 from socialapp.gc_tuning import tune_garbage_collector
-from socialapp.services import app_label_for_service
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from socialapp.deployment import all_services
 from socialapp.eventing.kafka.topics import ensure_topics
-from socialapp.services import all_services
 
 
 class Command(BaseCommand):

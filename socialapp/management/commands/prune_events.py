@@ -16,9 +16,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from socialapp.deployment import enabled_app_labels
 from socialapp.eventing.handlers import inbox_model
 from socialapp.eventing.models import InboxMessage
-from socialapp.services import enabled_app_labels
 
 
 class Command(BaseCommand):

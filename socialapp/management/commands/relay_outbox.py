@@ -13,12 +13,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from socialapp.deployment import app_label_for_service, enabled_app_labels
 from socialapp.eventing.inprocess import deliver_all_pending
 from socialapp.eventing.kafka.liveness import serve_probes
 from socialapp.eventing.kafka.relay import OutboxRelay, run_relays
 from socialapp.eventing.outbox import events_mode
 from socialapp.gc_tuning import tune_garbage_collector
-from socialapp.services import app_label_for_service, enabled_app_labels
 
 
 class Command(BaseCommand):

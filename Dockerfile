@@ -63,16 +63,15 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # gunicorn supervises uvicorn workers (HTTP and WebSocket): the image alone serves every
 # service. The auth, users and feed Deployments override it with the WSGI application in
 # gunicorn's threaded worker, cheaper per request for HTTP-only services (ADR 0011).
-# The locked uvicorn (0.54) still ships `uvicorn.workers.UvicornWorker`, deprecated in favour of the separate
-# `uvicorn-worker` package, which is not in uv.lock; switch the class to
-# `uvicorn_worker.UvicornWorker` once that package is added to pyproject.toml.
+# socialapp.asgi_worker.AsgiWorker is uvicorn's worker (the locked uvicorn 0.54 still ships it)
+# without WebSocket per-message compression, which cost ~28 KB per open socket.
 # Workers: WEB_CONCURRENCY (default 1; in Kubernetes scale pods, not workers, so that
 # /metrics, which is per process, describes the whole pod). --keep-alive outlives the
 # sidecar's idle timeout (60 s in the DestinationRules) so Envoy never reuses a connection
 # the app has just closed. --no-control-socket: gunicorn would otherwise create a socket
 # under $HOME, which is not writable on a read-only root filesystem.
 CMD ["gunicorn", "socialapp.asgi:application", \
-     "-k", "uvicorn.workers.UvicornWorker", \
+     "-k", "socialapp.asgi_worker.AsgiWorker", \
      "--bind", "0.0.0.0:8000", \
      "--keep-alive", "75", \
      "--graceful-timeout", "25", \

@@ -663,7 +663,7 @@ def test_dockerfile_default_command_serves_everything_and_the_deployments_only_c
     wsgi_command = [command[0], "socialapp.wsgi:application", "-k", "gthread", "--threads", "4", *command[4:]]
 
     check_command("Dockerfile CMD", command)
-    assert command[1:4] == ["socialapp.asgi:application", "-k", "uvicorn.workers.UvicornWorker"]
+    assert command[1:4] == ["socialapp.asgi:application", "-k", "socialapp.asgi_worker.AsgiWorker"]
     for service in SERVICES:
         (container,) = containers(named("Deployment", service))
         expected = command if service in ("media", "notifications") else wsgi_command

@@ -6,7 +6,8 @@
   as a list on the post events rather than as separate `user.mentioned` events, so one post
   is one event and a consumer decides how to notify (one notification per mentioned user).
 - `post.edited`: new text; `added_mentioned_user_ids` names only the users the edit newly
-  mentions (notify those, not everyone again).
+  mentions (notify those, not everyone again); `media_ids`, the post's images after the edit
+  (null in events written before edits could change them).
 - `post.deleted`: gone, with its likes and comments (no per-reaction events for those).
 
 `reaction-events` (keyed by post id too): `post.liked`, `post.unliked`, `comment.created`,
@@ -60,6 +61,7 @@ class PostEdited(_PostEvent):
     mentioned_user_ids: list[uuid.UUID]
     added_mentioned_user_ids: list[uuid.UUID]
     edited_at: datetime
+    media_ids: list[uuid.UUID] | None = None
 
 
 class PostDeleted(_PostEvent):

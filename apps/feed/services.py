@@ -111,13 +111,17 @@ def _insert_post(**fields: object) -> Post:
     raise AssertionError("unreachable")
 
 
-def post_edit(*, user_id: uuid.UUID, post_id: int, content: str) -> Post:
-    """The author changes the text; hashtags and mentions are parsed again. Same text: no change."""
+def post_edit(*, user_id: uuid.UUID, post_id: int, content: str, media_ids: Sequence[uuid.UUID] | None = None) -> Post:
+    """The author changes the text, and the images if `media_ids` is given (None: unchanged);
+    hashtags and mentions are parsed again. Nothing changed: nothing written, no event."""
     cleaned = text_rules.check_post_content(content)
     with atomic_for(Post):
         post = _lock_post(post_id)
         _check_author(post, user_id, "edit")
-        if post.content == cleaned:
+        media = None if media_ids is None else [str(media_id) for media_id in media_ids]
+        if media is not None and media != post.media_ids:
+            check_media_ids(author_id=user_id, media_ids=list(media_ids or []))
+        if post.content == cleaned and (media is None or media == post.media_ids):
             return post
         hashtags = text_rules.parse_hashtags(cleaned)
         mentions = _resolve_mentions(cleaned)
@@ -126,7 +130,9 @@ def post_edit(*, user_id: uuid.UUID, post_id: int, content: str) -> Post:
         post.hashtags = hashtags
         post.mentions = [{"username": name, "user_id": str(uid) if uid else None} for name, uid in mentions]
         post.edited_at = timezone.now()
-        post.save(update_fields=["content", "hashtags", "mentions", "edited_at"])
+        if media is not None:
+            post.media_ids = media
+        post.save(update_fields=["content", "hashtags", "mentions", "media_ids", "edited_at"])
         PostHashtag.objects.filter(post=post).delete()
         PostMention.objects.filter(post=post).delete()
         _write_tags(post, hashtags=hashtags, mentioned=_ids(mentions))
@@ -140,6 +146,7 @@ def post_edit(*, user_id: uuid.UUID, post_id: int, content: str) -> Post:
                 mentioned_user_ids=others,
                 added_mentioned_user_ids=[uid for uid in others if uid not in before],
                 edited_at=post.edited_at,
+                media_ids=[uuid.UUID(str(media_id)) for media_id in post.media_ids],
             )
         )
         forget_posts([post.id])

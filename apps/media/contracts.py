@@ -1,8 +1,11 @@
 """The media service's one door: the media port other apps use, and its DTOs.
 
-The feed asks the media service two things while a request waits: which of the images a post
-names exist, are READY and belong to its author (`media_owned_by`), and where the images of the
-posts it shows can be fetched (`media_urls`). `media_port()` returns the adapter configuration
+Other services ask the media service a few things while a request waits: which of the images
+a post or a profile names exist, are READY and belong to the writer (`media_owned_by`: the
+feed's createPost and editPost, the users service's updateProfile), and what a reader needs to
+show the images of a page (`media_views`: type, size, alt text, BlurHash and a signed URL of
+every rendition, for a whole page of posts or profiles in one call). The caller decides who may
+see them (the feed: whoever may see the post). `media_port()` returns the adapter configuration
 chooses (socialapp.ports): in process when this process serves media, else HTTP over the mesh.
 
 Both adapters answer alike: unknown, foreign, unfinished and malformed ids are simply absent
@@ -18,6 +21,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import graphene
 
 from socialapp.ports import Port, port_for
 
@@ -57,6 +62,30 @@ class MediaUrl:
         }
 
 
+class MediaKind(enum.StrEnum):
+    """What a reader's client shows: a still image, or an animation (GIF, APNG, animated WebP)."""
+
+    IMAGE = "image"
+    ANIMATION = "animation"
+
+
+@dataclass(frozen=True)
+class MediaView:
+    """What a reader needs to show one READY media: its facts and every rendition's URL
+    (original, large, small; each never wider than the original)."""
+
+    media_id: uuid.UUID
+    kind: MediaKind
+    width: int  # of the original, as displayed
+    height: int
+    alt_text: str  # "" when the owner gave none
+    blurhash: str  # a placeholder to paint while the image loads; "" if none was computed
+    urls: list[MediaUrl]
+
+    def url(self, size: MediaSize) -> MediaUrl | None:
+        return next((url for url in self.urls if url.size is size), None)
+
+
 class MediaPort(Port):
     service = "media"
     implementation = "apps.media.port.LocalMediaPort"
@@ -70,6 +99,96 @@ class MediaPort(Port):
         """Signed URLs of the READY ones among `media_ids`, whoever owns them: the caller decides
         who may see them (the feed: whoever can see a post that uses them)."""
 
+    @abc.abstractmethod
+    def media_views(self, *, media_ids: list[uuid.UUID]) -> dict[uuid.UUID, MediaView]:
+        """What readers need to show the READY ones among `media_ids` (a whole page's, in one
+        call), whoever owns them: the caller decides who may see them. URLs are signed and expire."""
+
 
 def media_port() -> MediaPort:
     return port_for(MediaPort)
+
+
+# --- how a reader's schema shows a media (the feed's Post.media, Author.avatar; the users
+# service's Profile.avatar): one GraphQL type, so every schema and the union agree on it ---
+
+
+class MediaRenditionType(graphene.ObjectType):
+    """One rendition's URL: presigned (S3) or signed (local); it stops working at `expiresAt`."""
+
+    class Meta:
+        name = "MediaRendition"
+
+    url = graphene.String(required=True)
+    expires_at = graphene.DateTime(description="When the URL stops working; null for a public URL.")
+    width = graphene.Int(required=True)
+    height = graphene.Int(required=True)
+    content_type = graphene.String(required=True)
+
+
+class MediaAttachmentUrlsType(graphene.ObjectType):
+    """Each rendition (null only if it was never made)."""
+
+    class Meta:
+        name = "MediaAttachmentUrls"
+
+    original = graphene.Field(MediaRenditionType, description="Full size, metadata stripped.")
+    large = graphene.Field(MediaRenditionType, description="1080 px wide (never enlarged).")
+    small = graphene.Field(MediaRenditionType, description="320 px wide (never enlarged).")
+
+    @staticmethod
+    def resolve_original(root: MediaView, info: graphene.ResolveInfo) -> MediaUrl | None:
+        return root.url(MediaSize.ORIGINAL)
+
+    @staticmethod
+    def resolve_large(root: MediaView, info: graphene.ResolveInfo) -> MediaUrl | None:
+        return root.url(MediaSize.LARGE)
+
+    @staticmethod
+    def resolve_small(root: MediaView, info: graphene.ResolveInfo) -> MediaUrl | None:
+        return root.url(MediaSize.SMALL)
+
+
+MediaKindEnum = graphene.Enum.from_enum(
+    MediaKind,
+    description=lambda value: (
+        {MediaKind.IMAGE: "A still image.", MediaKind.ANIMATION: "An animated GIF, PNG or WebP."}.get(value)
+        if value is not None
+        else "What kind of image a media is."
+    ),
+)
+
+
+class MediaAttachmentType(graphene.ObjectType):
+    """An image as readers see it: everything a client needs to lay it out and show it."""
+
+    class Meta:
+        name = "MediaAttachment"
+
+    id = graphene.ID(required=True, description="The media id.")
+    type = graphene.Field(MediaKindEnum, required=True)
+    width = graphene.Int(required=True, description="Of the original, as displayed.")
+    height = graphene.Int(required=True, description="Of the original, as displayed.")
+    alt_text = graphene.String(description="What a screen reader says instead of the image; null if none.")
+    blurhash = graphene.String(description="A BlurHash placeholder (https://blurha.sh) to paint while it loads.")
+    urls = graphene.Field(MediaAttachmentUrlsType, required=True)
+
+    @staticmethod
+    def resolve_id(root: MediaView, info: graphene.ResolveInfo) -> str:
+        return str(root.media_id)
+
+    @staticmethod
+    def resolve_type(root: MediaView, info: graphene.ResolveInfo) -> str:
+        return root.kind.value
+
+    @staticmethod
+    def resolve_alt_text(root: MediaView, info: graphene.ResolveInfo) -> str | None:
+        return root.alt_text or None
+
+    @staticmethod
+    def resolve_blurhash(root: MediaView, info: graphene.ResolveInfo) -> str | None:
+        return root.blurhash or None
+
+    @staticmethod
+    def resolve_urls(root: MediaView, info: graphene.ResolveInfo) -> MediaView:
+        return root

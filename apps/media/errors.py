@@ -135,3 +135,20 @@ class UploadMissingError(ConflictError):
 
     def __init__(self, field: str = "upload_id") -> None:
         super().__init__("Nothing has been uploaded for this upload id yet: POST the file first.", field=field)
+
+
+class AltTextTooLongError(InvalidInputError):
+    code = "too_long"
+
+    def __init__(self, length: int, limit: int, *, field: str = "alt_text") -> None:
+        super().__init__(f"The alt text is {length:,} characters long; at most {limit:,} are accepted.", field=field)
+
+
+class AltTextControlCharactersError(InvalidInputError):
+    code = "control_characters"
+
+    def __init__(self, *, field: str = "alt_text") -> None:
+        super().__init__(
+            "The alt text contains control characters; only printable text and line breaks are accepted.",
+            field=field,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from apps.media import selectors
-from apps.media.contracts import MAX_IDS_PER_CALL, MediaPort, MediaSize, MediaUrl
+from apps.media.contracts import MAX_IDS_PER_CALL, MediaPort, MediaSize, MediaUrl, MediaView
 
 
 def _bounded(media_ids: list[uuid.UUID]) -> list[uuid.UUID]:
@@ -21,3 +21,6 @@ class LocalMediaPort(MediaPort):
 
     def media_urls(self, *, media_ids: list[uuid.UUID], size: MediaSize = MediaSize.LARGE) -> dict[uuid.UUID, MediaUrl]:
         return selectors.media_urls(media_ids=_bounded(media_ids), size=size)
+
+    def media_views(self, *, media_ids: list[uuid.UUID]) -> dict[uuid.UUID, MediaView]:
+        return selectors.media_views(media_ids=_bounded(media_ids))

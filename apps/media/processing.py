@@ -15,6 +15,7 @@ from apps.media.errors import (
     ImageRefusedError,
 )
 from apps.media.imaging.inspect import inspect_image
+from apps.media.imaging.placeholder import blurhash_of
 from apps.media.imaging.render import RenderedVariant, render_variants
 from apps.media.models import Media, MediaStatus, MediaVariant
 from socialapp.db import atomic_for
@@ -32,6 +33,8 @@ def media_process(*, media_id: uuid.UUID) -> Media | None:
         rendered = _render(media)
     except _ProcessingFailed as failure:
         return _fail(media, code=failure.code, message=failure.message)
+    # From the smallest rendition: cheap, and the hash keeps only low frequencies anyway.
+    placeholder = blurhash_of(min(rendered, key=lambda variant: variant.width * variant.height).data)
     saved: list[MediaVariant] = []
     try:
         for variant in rendered:
@@ -51,7 +54,7 @@ def media_process(*, media_id: uuid.UUID) -> Media | None:
                     height=variant.height,
                 )
             )
-        finished = _finish(media.id, saved)
+        finished = _finish(media.id, saved, blurhash=placeholder)
     except BaseException:
         storage.delete_quietly(variant.name for variant in saved)
         raise
@@ -85,8 +88,8 @@ def _render(media: Media) -> list[RenderedVariant]:
         raise _ProcessingFailed(error.code, error.message) from None
 
 
-def _finish(media_id: uuid.UUID, variants: list[MediaVariant]) -> bool:
-    """Record the variants and mark the media READY, if it is still PROCESSING."""
+def _finish(media_id: uuid.UUID, variants: list[MediaVariant], *, blurhash: str) -> bool:
+    """Record the variants and the placeholder, and mark the media READY, if it is still PROCESSING."""
     with atomic_for(Media):
         locked = Media.objects.select_for_update().filter(pk=media_id, status=MediaStatus.PROCESSING).first()
         if locked is None:
@@ -94,8 +97,9 @@ def _finish(media_id: uuid.UUID, variants: list[MediaVariant]) -> bool:
         MediaVariant.objects.bulk_create(variants)
         locked.status = MediaStatus.READY
         locked.staged_name = ""
+        locked.blurhash = blurhash
         locked.processed_at = timezone.now()
-        locked.save(update_fields=["status", "staged_name", "processed_at", "updated_at"])
+        locked.save(update_fields=["status", "staged_name", "blurhash", "processed_at", "updated_at"])
     return True
 
 

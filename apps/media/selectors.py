@@ -7,12 +7,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 
 from apps.media import storage
-from apps.media.contracts import MediaSize, MediaUrl
-from apps.media.models import Media, MediaStatus, MediaVariant
+from apps.media.contracts import MediaKind, MediaSize, MediaUrl, MediaView
+from apps.media.models import Media, MediaAttachment, MediaStatus, MediaVariant
 from socialapp.errors import InvalidInputError
 
 PAGE_SIZE_MAX = 100
@@ -30,6 +30,16 @@ def media_by_id(*, media_id: uuid.UUID) -> Media | None:
 def media_of_owner(*, owner_id: uuid.UUID, media_id: uuid.UUID) -> Media | None:
     """The media if `owner_id` owns it. Whether someone else's exists is not told."""
     return _with_variants(Media.objects.filter(pk=media_id, owner_id=owner_id)).first()
+
+
+def media_visible_to(*, viewer_id: uuid.UUID | None, media_id: uuid.UUID) -> Media | None:
+    """The media if `viewer_id` owns it, or if it is in use (attached to a live post, or an
+    avatar): what is attached to nothing is its owner's alone. Unknown and hidden look alike."""
+    in_use = MediaAttachment.objects.filter(media_id=media_id).values("media_id")
+    visible = Media.objects.filter(pk=media_id).filter(
+        Q(pk__in=in_use) | Q(owner_id=viewer_id) if viewer_id is not None else Q(pk__in=in_use)
+    )
+    return _with_variants(visible).first()
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,35 @@ def media_urls(*, media_ids: Collection[uuid.UUID], size: MediaSize) -> dict[uui
         media_id__in=list(media_ids), media__status=MediaStatus.READY, size=size.value
     ).select_related("media")
     return {variant.media_id: variant_url(variant.media, variant) for variant in variants}
+
+
+_SIZE_ORDER = {size: position for position, size in enumerate(MediaSize)}
+
+
+def media_views(*, media_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, MediaView]:
+    """What readers need to show the READY ones among `media_ids` (one query for the media and
+    their variants together; signing is cached, apps/media/storage.py)."""
+    if not media_ids:
+        return {}
+    ready = MediaVariant.objects.filter(media_id__in=list(media_ids), media__status=MediaStatus.READY)
+    variants = ready.select_related("media")
+    by_media: dict[uuid.UUID, list[MediaVariant]] = {}
+    for variant in variants:
+        by_media.setdefault(variant.media_id, []).append(variant)
+    views = {}
+    for media_id, found in by_media.items():
+        media = found[0].media
+        found.sort(key=lambda variant: _SIZE_ORDER.get(MediaSize(variant.size), len(_SIZE_ORDER)))
+        views[media_id] = MediaView(
+            media_id=media_id,
+            kind=MediaKind.ANIMATION if media.frames > 1 else MediaKind.IMAGE,
+            width=media.width,
+            height=media.height,
+            alt_text=media.alt_text,
+            blurhash=media.blurhash,
+            urls=[variant_url(media, variant) for variant in found],
+        )
+    return views
 
 
 def stuck_media_ids(*, updated_before: datetime) -> list[uuid.UUID]:

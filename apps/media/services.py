@@ -13,7 +13,9 @@ The life of a media:
    (the process died), `media_requeue_stuck` (the `media_requeue_stuck` command, run from cron)
    hands it to the queue again. Processing twice is harmless: the first to finish wins.
 
-No events are published: nothing outside this service needs to react to a media (yet).
+No events are published: nothing outside this service needs to react to a media (yet). The
+service does listen: where its media are used (posts, avatars) is kept from other services'
+events (apps/media/events.py), so a media attached to nothing stays its owner's alone.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 
 from apps.media import config, selectors, storage
+from apps.media.alt_text import check_alt_text
 from apps.media.errors import (
     DirectUploadUnavailableError,
     FileRequiredError,
@@ -42,7 +45,7 @@ from apps.media.errors import (
 from apps.media.ids import uuid7
 from apps.media.imaging.formats import BY_CONTENT_TYPE
 from apps.media.imaging.inspect import ImageFacts, inspect_image
-from apps.media.models import Media, MediaStatus, MediaVariant
+from apps.media.models import AttachmentKind, Media, MediaAttachment, MediaStatus, MediaVariant
 from apps.media.tasks import process_media
 from apps.media.uploads import ReceivedFile
 from socialapp.db import atomic_for
@@ -56,12 +59,16 @@ _DIRECT_UPLOAD_SALT = "apps.media.direct-upload"
 # --- uploads through the API ---------------------------------------------------------------
 
 
-def media_upload(*, owner_id: uuid.UUID, upload: ReceivedFile | None, oversized: bool = False) -> Media:
+def media_upload(
+    *, owner_id: uuid.UUID, upload: ReceivedFile | None, oversized: bool = False, alt_text: str = ""
+) -> Media:
     """Accept an uploaded image for `owner_id`: validated by content, stored, then processed.
 
     `oversized`: the upload handler cut the file off at the size limit (nothing was kept).
-    Raises an ImageRefusedError, and stores nothing, when the file is not an image we accept.
+    Raises an ImageRefusedError, and stores nothing, when the file is not an image we accept
+    (or a typed error when the alt text is not acceptable, checked first).
     """
+    described = check_alt_text(alt_text)
     limit = config.max_upload_bytes()
     if oversized or (upload is not None and (upload.size or 0) > limit):
         raise FileTooLargeError(limit)
@@ -71,11 +78,26 @@ def media_upload(*, owner_id: uuid.UUID, upload: ReceivedFile | None, oversized:
     facts = inspect_image(data)
     media_id = uuid7()
     name = storage.save(storage.staged_name(media_id), data, facts.format.content_type)
-    return _accept(media_id=media_id, owner_id=owner_id, data=data, sha256=upload.sha256, facts=facts, staged_name=name)
+    return _accept(
+        media_id=media_id,
+        owner_id=owner_id,
+        data=data,
+        sha256=upload.sha256,
+        facts=facts,
+        staged_name=name,
+        alt_text=described,
+    )
 
 
 def _accept(
-    *, media_id: uuid.UUID, owner_id: uuid.UUID, data: bytes, sha256: str, facts: ImageFacts, staged_name: str
+    *,
+    media_id: uuid.UUID,
+    owner_id: uuid.UUID,
+    data: bytes,
+    sha256: str,
+    facts: ImageFacts,
+    staged_name: str,
+    alt_text: str = "",
 ) -> Media:
     """Record a validated upload as PROCESSING and have it processed once that is committed."""
     try:
@@ -91,6 +113,7 @@ def _accept(
                 height=facts.height,
                 frames=facts.frames,
                 staged_name=staged_name,
+                alt_text=alt_text,
             )
             _process_after_commit(media.id)
     except IntegrityError:
@@ -234,5 +257,37 @@ def media_delete(*, owner_id: uuid.UUID, media_id: uuid.UUID) -> uuid.UUID:
             raise NotFoundError("You have no media with this id.", field="id")
         names = [media.staged_name, *MediaVariant.objects.filter(media=media).values_list("name", flat=True)]
         storage.delete(names)
+        MediaAttachment.objects.filter(media_id=media_id).delete()
         media.delete()
     return media_id
+
+
+# --- alt text ----------------------------------------------------------------------------------
+
+
+def media_describe(*, owner_id: uuid.UUID, media_id: uuid.UUID, alt_text: str) -> Media:
+    """The owner sets (or, with "", removes) a media's alt text, whatever its status. Nothing
+    is written on a refusal; someone else's media and an unknown id look alike."""
+    described = check_alt_text(alt_text)
+    with atomic_for(Media):
+        media = Media.objects.select_for_update().filter(pk=media_id, owner_id=owner_id).first()
+        if media is None:
+            raise NotFoundError("You have no media with this id.", field="id")
+        if media.alt_text != described:
+            media.alt_text = described
+            media.save(update_fields=["alt_text", "updated_at"])
+    return selectors.media_by_id(media_id=media_id) or media
+
+
+# --- where media are used (projections of other services' events) ------------------------------
+
+
+def attachments_replace(*, kind: AttachmentKind, used_by: str, media_ids: list[uuid.UUID]) -> None:
+    """What `used_by` (a post, a profile's avatar) uses is now exactly `media_ids`. Idempotent,
+    so an event handled twice, or a later snapshot after an earlier one, leaves the same rows."""
+    with atomic_for(MediaAttachment):
+        MediaAttachment.objects.filter(kind=kind, used_by=used_by).exclude(media_id__in=media_ids).delete()
+        MediaAttachment.objects.bulk_create(
+            [MediaAttachment(kind=kind, used_by=used_by, media_id=media_id) for media_id in dict.fromkeys(media_ids)],
+            ignore_conflicts=True,
+        )

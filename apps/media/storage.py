@@ -97,9 +97,10 @@ def delete_quietly(names: Iterable[str]) -> None:
 
 def delete(names: Iterable[str]) -> None:
     storage = media_storage()
+    names = [name for name in names if name]
+    forget_links(names)
     for name in names:
-        if name:
-            storage.delete(name)
+        storage.delete(name)
 
 
 @dataclass(frozen=True)
@@ -108,21 +109,53 @@ class Link:
     expires_at: datetime | None  # None: a public URL that does not expire
 
 
+# Signed links kept for reuse: (storage, name, expiry) -> Link. A link is handed out again while
+# more than half its validity remains, so a reader always gets at least expiry/2 of use and a
+# page's hydration signs only what it has not signed lately (S3 presigning is CPU work).
+_links: dict[tuple[str, str, int], Link] = {}
+LINK_CACHE_MAX = 20_000
+
+
+def _storage_key(storage: Any) -> str:
+    if is_s3(storage):
+        return f"s3:{storage.endpoint_url}:{storage.bucket_name}:{storage.location}"
+    return f"{type(storage).__name__}:{getattr(storage, 'location', '')}"
+
+
 def link(name: str, *, request: HttpRequest | None = None) -> Link:
     """A URL that fetches `name`: presigned on S3 (public if MEDIA_URLS_PRESIGNED=false), signed
-    and served by this app on the local filesystem (absolute when a request tells the host)."""
+    and served by this app on the local filesystem (absolute when a request tells the host).
+    Signing is cached within the link's validity (see `_links`)."""
     expiry = config.url_expiry_seconds()
     storage: Any = media_storage()
+    if is_s3(storage) and not config.urls_presigned():
+        return Link(url=str(storage.url(name)), expires_at=None)
+    key = (_storage_key(storage), name, expiry)
+    cached = _links.get(key)
+    if cached is None or cached.expires_at is None or cached.expires_at.timestamp() - time.time() < expiry / 2:
+        cached = _sign(storage, name, expiry)
+        if len(_links) >= LINK_CACHE_MAX:
+            _links.clear()  # crude but bounded: the next page signs again
+        _links[key] = cached
+    if request is not None and not is_s3(storage):
+        return Link(url=request.build_absolute_uri(cached.url), expires_at=cached.expires_at)
+    return cached
+
+
+def forget_links(names: Iterable[str]) -> None:
+    """Stop handing out cached links to these objects (they were deleted)."""
+    gone = set(names)
+    for key in [key for key in _links if key[1] in gone]:
+        _links.pop(key, None)
+
+
+def _sign(storage: Any, name: str, expiry: int) -> Link:
+    expires = math.floor(time.time()) + expiry
     if is_s3(storage):
-        if not config.urls_presigned():
-            return Link(url=str(storage.url(name)), expires_at=None)
         parameters = {"ResponseCacheControl": CACHE_CONTROL.format(seconds=expiry)}
         # botocore signs with the current time: the link expires `expiry` seconds from now.
-        expires = math.floor(time.time()) + expiry
         return Link(url=str(storage.url(name, parameters=parameters, expire=expiry)), expires_at=_at(expires))
-    expires = math.floor(time.time()) + expiry
-    path = links.signed_path(name, expires=expires)
-    return Link(url=request.build_absolute_uri(path) if request is not None else path, expires_at=_at(expires))
+    return Link(url=links.signed_path(name, expires=expires), expires_at=_at(expires))
 
 
 def _at(timestamp: int) -> datetime:

@@ -50,6 +50,8 @@ def media_json(media: Media, request: HttpRequest | None = None) -> dict[str, An
         "width": media.width,
         "height": media.height,
         "frames": media.frames,
+        "alt_text": media.alt_text,
+        "blurhash": media.blurhash or None,
         "created_at": media.created_at.isoformat(),
         "failure": {"code": media.failure_code, "message": media.failure_message} if media.failure_code else None,
         "urls": urls,
@@ -57,7 +59,7 @@ def media_json(media: Media, request: HttpRequest | None = None) -> dict[str, An
 
 
 class ImageUploadView(APIView):
-    """POST multipart/form-data with the image as `file` -> 201 and the media.
+    """POST multipart/form-data with the image as `file` (and its `alt_text`, optional) -> 201 and the media.
 
     The token is checked before the body is parsed; the file is read through the size-limited
     handler (cut off at MEDIA_MAX_UPLOAD_BYTES) and checked by content. Refusals answer
@@ -74,7 +76,10 @@ class ImageUploadView(APIView):
             raise InvalidInputError("Send one image per request.", field="file", code="too_many_files")
         upload = files[0] if files and isinstance(files[0], ReceivedFile) else None
         media = services.media_upload(
-            owner_id=viewer.user_id, upload=upload, oversized=outcome.oversized_field is not None
+            owner_id=viewer.user_id,
+            upload=upload,
+            oversized=outcome.oversized_field is not None,
+            alt_text=str(request.data.get("alt_text") or ""),
         )
         return Response(media_json(media, request._request), status=201)
 

@@ -7,4 +7,5 @@ class UsersConfig(service_app.ServiceAppConfig):
     verbose_name = "Users"
     service = "users"
     rate_limited_mutations = dict.fromkeys(("followUser", "unfollowUser", "updateProfile"), "writes")
-    uses_ports = ("apps.notifications.contracts.NotificationsPort",)  # the bell on a profile
+    # The bell on a profile; whether an avatar is the user's READY image, and its renditions.
+    uses_ports = ("apps.notifications.contracts.NotificationsPort", "apps.media.contracts.MediaPort")

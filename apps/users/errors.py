@@ -7,3 +7,10 @@ from socialapp.errors import InvalidInputError
 
 class CannotFollowSelfError(InvalidInputError):
     code = "cannot_follow_self"
+
+
+class UnusableAvatarError(InvalidInputError):
+    """An avatar media id that is not one of the user's READY uploads (unknown, someone else's,
+    still processing, failed or deleted: one answer for all, so ids cannot be probed)."""
+
+    code = "unknown_media"

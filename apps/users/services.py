@@ -14,9 +14,10 @@ from typing import Final, Literal
 
 from django.db.models import F
 
+from apps.media.contracts import MediaPort, media_port
 from apps.users import selectors
 from apps.users.contracts import ProfileCreated, ProfileUpdated, UserFollowed, UserUnfollowed
-from apps.users.errors import CannotFollowSelfError
+from apps.users.errors import CannotFollowSelfError, UnusableAvatarError
 from apps.users.models import Follow, Profile
 from apps.users.models.profile import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH
 from socialapp.db import atomic_for
@@ -115,7 +116,8 @@ def profile_update(
     if not isinstance(bio, _Unset):
         changes["bio"] = "" if bio is None else check_bio(bio)
     if not isinstance(avatar_media_id, _Unset):
-        # Not checked against the media service yet: a later issue adds the media port for that.
+        if avatar_media_id is not None:  # asked before the row is locked: the port may be remote
+            check_avatar(user_id=user_id, media_id=avatar_media_id)
         changes["avatar_media_id"] = avatar_media_id
     with atomic_for(Profile):
         profile = Profile.objects.select_for_update().filter(pk=user_id).first()
@@ -131,6 +133,17 @@ def profile_update(
         profile.save(update_fields=[*changed, "updated_at"])
         publish(_snapshot(ProfileUpdated, profile))
     return profile
+
+
+def _media_port() -> MediaPort:
+    """The media service's port as settings configure it (in-process or HTTP); tests replace it."""
+    return media_port()
+
+
+def check_avatar(*, user_id: uuid.UUID, media_id: uuid.UUID) -> None:
+    """The avatar must be one of the user's READY uploads, asked of the media service."""
+    if not _media_port().media_owned_by(owner_id=user_id, media_ids=[media_id]):
+        raise UnusableAvatarError(f"You have no uploaded image with the id {media_id}.", field="avatar_media_id")
 
 
 def _snapshot(event_class: type[ProfileCreated | ProfileUpdated], profile: Profile) -> ProfileCreated | ProfileUpdated:

@@ -17,6 +17,7 @@ from socialapp.eventing.handlers import handlers_for, run_handler
 from socialapp.eventing.testing import capture_events
 from tests.conftest import ALL_DATABASES
 from tests.feed.factories import make_reader
+from tests.media.factories import make_media
 
 # Transactional: the in-process bus delivers after the publishing transaction commits.
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
@@ -30,7 +31,9 @@ def test_profiles_become_authors_and_changes_follow() -> None:
     user_id = uuid.uuid4()
 
     profile_create(user_id=user_id, username="Alice")
-    profile_update(user_id=user_id, display_name="Alice L.", avatar_media_id=(avatar := uuid.uuid4()))
+    profile_update(
+        user_id=user_id, display_name="Alice L.", avatar_media_id=(avatar := make_media(owner_id=user_id).id)
+    )
 
     author = Author.objects.get(pk=user_id)
     assert (author.username, author.display_name, author.avatar_media_id) == ("Alice", "Alice L.", avatar)

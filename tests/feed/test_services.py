@@ -192,6 +192,7 @@ def test_editing_reparses_tags_and_names_only_the_newly_mentioned() -> None:
                 "mentioned_user_ids": [str(bob.user_id), str(carol.user_id)],
                 "added_mentioned_user_ids": [str(carol.user_id)],
                 "edited_at": edited.edited_at.isoformat().replace("+00:00", "Z"),
+                "media_ids": [],
             },
         )
     ]

@@ -129,6 +129,7 @@ def test_a_rest_upload_answers_the_media_with_urls_that_fetch_each_rendition(api
     assert response.status_code == 201, response.text
     body = response.json()
     media = Media.objects.get()
+    assert len(media.blurhash) > 6  # computed once, when processing made the variants
     assert body == {
         "id": str(media.id),
         "status": "READY",
@@ -138,6 +139,8 @@ def test_a_rest_upload_answers_the_media_with_urls_that_fetch_each_rendition(api
         "width": 1600,
         "height": 1200,
         "frames": 1,
+        "alt_text": "",
+        "blurhash": media.blurhash,
         "created_at": media.created_at.isoformat(),
         "failure": None,
         "urls": {

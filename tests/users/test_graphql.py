@@ -21,6 +21,7 @@ from apps.users.models import Follow, Profile
 from tests.auth_helpers import access_token_for, bearer
 from tests.conftest import ALL_DATABASES
 from tests.live_server import LiveServer, live_server
+from tests.media.factories import make_media
 from tests.recorded_events import recorded
 from tests.users.factories import make_follow, make_profile
 
@@ -245,7 +246,7 @@ def test_a_profile_query_needs_exactly_one_valid_key(
 
 def test_updating_the_profile_changes_only_the_viewers_own(server: LiveServer) -> None:
     alice, bob = make_profile(username="alice"), make_profile(username="bob")
-    avatar = uuid.uuid4()
+    avatar = make_media(owner_id=alice.user_id).id
 
     body = gql(server, UPDATE, as_user=alice, displayName="  Alice L. ", bio="Hi!", avatarMediaId=str(avatar))
 

@@ -16,6 +16,7 @@ from apps.users.services import follow_create, follow_delete, profile_create, pr
 from socialapp.errors import ConflictError, InvalidInputError, NotFoundError
 from socialapp.eventing.testing import capture_events
 from tests.conftest import ALL_DATABASES
+from tests.media.factories import make_media
 from tests.users.factories import make_follow, make_profile
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES)
@@ -89,7 +90,7 @@ def test_a_username_is_unique_whatever_its_letter_case() -> None:
 
 def test_updating_a_profile_trims_stores_and_publishes_the_new_public_fields() -> None:
     profile = make_profile(username="alice")
-    avatar = uuid.uuid4()
+    avatar = make_media(owner_id=profile.user_id).id
 
     with capture_events() as events:
         profile_update(

@@ -2,7 +2,7 @@
 (which takes this module's `Query`).
 
 A page is the backend's post ids, hydrated with the feed's own post type: the posts from the
-post cache (one query for the misses), their authors and `likedByMe` in one batch each, so a
+post cache (one query for the misses), their authors, `likedByMe` and images in one batch each, so a
 page costs the same few queries whatever its size. A hit whose post is gone (deleted, the
 index not yet told) is left out; the page's `endCursor` is still that of its last hit, so the
 next page starts after it.
@@ -15,8 +15,7 @@ from typing import Any
 import graphene
 from graphene import relay
 
-from apps.feed.graphql.dataloaders import AuthorLoader, LikedByViewerLoader
-from apps.feed.graphql.types import PostConnection
+from apps.feed.graphql.types import PostConnection, expect_posts
 from apps.feed.search.documents import SearchPage
 from apps.feed.search.query import QUERY_MAX_LENGTH
 from apps.feed.search.selectors import search_posts
@@ -56,8 +55,7 @@ Query = SearchQuery
 def search_connection(info: graphene.ResolveInfo, page: SearchPage, *, after: str | None) -> PostConnection:
     posts = posts_by_ids(page.post_ids)
     found = [(hit, posts[hit.post_id]) for hit in page.hits if hit.post_id in posts]
-    AuthorLoader.for_request(info.context).expect(post.author_id for _, post in found)
-    LikedByViewerLoader.for_request(info.context).expect(post.id for _, post in found)
+    expect_posts(info, [post for _, post in found])
     edge_class: Any = PostConnection.Edge
     edges = [edge_class(node=post, cursor=hit.cursor) for hit, post in found]
     page_info = relay.PageInfo(

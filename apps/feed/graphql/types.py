@@ -9,10 +9,11 @@ import graphene
 from graphene import relay
 
 from apps.feed.graphql.arguments import encode_cursor
-from apps.feed.graphql.dataloaders import AuthorLoader, LikedByViewerLoader
+from apps.feed.graphql.dataloaders import AuthorLoader, LikedByViewerLoader, MediaViewLoader
 from apps.feed.models import Comment
 from apps.feed.selectors import CommentPage, PostPage
 from apps.feed.snapshots import AuthorSnapshot, Mention, PostSnapshot
+from apps.media.contracts import MediaAttachmentType, MediaView
 
 
 class AuthorType(graphene.ObjectType):
@@ -27,10 +28,19 @@ class AuthorType(graphene.ObjectType):
     )
     display_name = graphene.String(required=True, description="`Unknown user` while the profile is unknown.")
     avatar_media_id = graphene.ID(description="The avatar's media id, or null.")
+    avatar = graphene.Field(
+        MediaAttachmentType, description="The avatar's renditions; null without one (or while it is not READY)."
+    )
 
     @staticmethod
     def resolve_id(root: AuthorSnapshot, info: graphene.ResolveInfo) -> str:
         return str(root.user_id)
+
+    @staticmethod
+    def resolve_avatar(root: AuthorSnapshot, info: graphene.ResolveInfo) -> MediaView | None:
+        if root.avatar_media_id is None:
+            return None
+        return MediaViewLoader.for_request(info.context).load(root.avatar_media_id)
 
     @staticmethod
     def resolve_avatar_media_id(root: AuthorSnapshot, info: graphene.ResolveInfo) -> str | None:
@@ -67,6 +77,11 @@ class PostType(graphene.ObjectType):
     author = graphene.Field(AuthorType, required=True)
     content = graphene.String(required=True)
     media_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+    media = graphene.List(
+        graphene.NonNull(MediaAttachmentType),
+        required=True,
+        description="The attached images, in order (one deleted by its owner is left out).",
+    )
     hashtags = graphene.List(graphene.NonNull(graphene.String), required=True, description="Lower-cased, no #.")
     mentions = graphene.List(graphene.NonNull(MentionType), required=True)
     status = graphene.Field(PostStatusEnum, required=True)
@@ -87,6 +102,12 @@ class PostType(graphene.ObjectType):
     @staticmethod
     def resolve_media_ids(root: PostSnapshot, info: graphene.ResolveInfo) -> list[str]:
         return [str(media_id) for media_id in root.media_ids]
+
+    @staticmethod
+    def resolve_media(root: PostSnapshot, info: graphene.ResolveInfo) -> list[MediaView]:
+        loader = MediaViewLoader.for_request(info.context)
+        views = [loader.load(media_id) for media_id in root.media_ids]
+        return [view for view in views if view is not None]
 
     @staticmethod
     def resolve_status(root: PostSnapshot, info: graphene.ResolveInfo) -> str:
@@ -136,10 +157,17 @@ class CommentConnection(relay.Connection):
         strict_types = True
 
 
+def expect_posts(info: graphene.ResolveInfo, posts: list[PostSnapshot]) -> None:
+    """Announce what a page of posts will need: its authors, likedByMe, and its images and the
+    authors' avatars (one media port call for the page)."""
+    AuthorLoader.for_request(info.context).expect(post.author_id for post in posts)
+    LikedByViewerLoader.for_request(info.context).expect(post.id for post in posts)
+    MediaViewLoader.for_request(info.context).expect(media_id for post in posts for media_id in post.media_ids)
+
+
 def post_connection(info: graphene.ResolveInfo, page: PostPage, *, after_id: int | None) -> PostConnection:
-    """A page of posts as a connection; its authors and likedByMe are loaded in one batch each."""
-    AuthorLoader.for_request(info.context).expect(post.author_id for post in page.posts)
-    LikedByViewerLoader.for_request(info.context).expect(post.id for post in page.posts)
+    """A page of posts as a connection; its authors, likedByMe and images are loaded in one batch each."""
+    expect_posts(info, page.posts)
     edge_class: Any = PostConnection.Edge
     edges = [edge_class(node=post, cursor=encode_cursor("post", post.id)) for post in page.posts]
     return PostConnection(edges=edges, page_info=_page_info(edges, has_next=page.has_next, after_id=after_id))

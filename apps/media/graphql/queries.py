@@ -1,7 +1,8 @@
 """Resolvers of the media service's root queries: parse, authorise, then call one selector.
 
-Only the owner sees a media here (until posts exist, nobody else can see one); a media that
-does not exist and someone else's look the same: null.
+`media(id)` and `myMedia` show only the owner's media. `mediaUrl(id)` also answers for a media
+in use (attached to a live post, or an avatar), which anyone who may see the post may see; one
+attached to nothing, or to a deleted post, is its owner's alone. Unknown and hidden look alike: null.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from apps.media.contracts import MediaSize, MediaUrl
 from apps.media.graphql.arguments import decode_cursor, encode_cursor, parse_media_id
 from apps.media.graphql.types import MediaConnection, media_edge
 from apps.media.models import Media
-from socialapp.authn.viewer import require_viewer
+from socialapp.authn.viewer import require_viewer, viewer_from_request
 
 
 def resolve_media(root: Any, info: graphene.ResolveInfo, *, id: str) -> Media | None:
@@ -27,8 +28,10 @@ def resolve_media(root: Any, info: graphene.ResolveInfo, *, id: str) -> Media | 
 def resolve_media_url(
     root: Any, info: graphene.ResolveInfo, *, id: str, size: str = MediaSize.ORIGINAL.value
 ) -> MediaUrl | None:
-    viewer = require_viewer(info.context)
-    media = selectors.media_of_owner(owner_id=viewer.user_id, media_id=parse_media_id(id))
+    viewer = viewer_from_request(info.context)
+    media = selectors.media_visible_to(
+        viewer_id=None if viewer is None else viewer.user_id, media_id=parse_media_id(id)
+    )
     variant = None if media is None else selectors.variant_of(media, MediaSize(size))
     if media is None or variant is None:
         return None

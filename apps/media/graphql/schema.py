@@ -7,6 +7,7 @@ import graphene
 from apps.media.graphql.mutations.complete_image_upload import CompleteImageUpload
 from apps.media.graphql.mutations.delete_media import DeleteMedia
 from apps.media.graphql.mutations.request_image_upload import RequestImageUpload
+from apps.media.graphql.mutations.update_media import UpdateMedia
 from apps.media.graphql.mutations.upload_image import UploadImage
 from apps.media.graphql.queries import resolve_media, resolve_media_url, resolve_my_media
 from apps.media.graphql.types import MediaConnection, MediaSizeEnum, MediaType, MediaUrlType
@@ -27,7 +28,8 @@ class Query(graphene.ObjectType):
         id=graphene.ID(required=True),
         size=graphene.Argument(MediaSizeEnum, default_value="original"),
         resolver=resolve_media_url,
-        description="A URL of one of your media's renditions; null unless it is yours and READY.",
+        description="A URL of a media's rendition: yours, or one in use (in a post, an avatar); "
+        "null otherwise and until READY.",
     )
     my_media = graphene.Field(
         MediaConnection,
@@ -43,6 +45,7 @@ class Mutation(graphene.ObjectType):
     upload_image = UploadImage.Field()
     request_image_upload = RequestImageUpload.Field()
     complete_image_upload = CompleteImageUpload.Field()
+    update_media = UpdateMedia.Field()
     delete_media = DeleteMedia.Field()
 
 

@@ -84,7 +84,7 @@ class MediaFailure(graphene.ObjectType):
 
 
 class MediaType(graphene.ObjectType):
-    """An uploaded image. Only its owner sees it here (posts will show it to their readers)."""
+    """An uploaded image. Only its owner sees it here (posts show it to their readers as `Post.media`)."""
 
     class Meta:
         name = "Media"
@@ -97,6 +97,8 @@ class MediaType(graphene.ObjectType):
     width = graphene.Int(required=True, description="As displayed (EXIF orientation applied).")
     height = graphene.Int(required=True, description="As displayed (EXIF orientation applied).")
     frames = graphene.Int(required=True, description="More than 1 for an animation.")
+    alt_text = graphene.String(required=True, description='What a screen reader says instead of it; "" if none.')
+    blurhash = graphene.String(description="A BlurHash placeholder (https://blurha.sh); null until READY.")
     created_at = graphene.DateTime(required=True)
     failure = graphene.Field(MediaFailure, description="Why processing failed; null unless FAILED.")
     url = graphene.Field(
@@ -113,6 +115,10 @@ class MediaType(graphene.ObjectType):
     @staticmethod
     def resolve_bytes(root: Media, info: graphene.ResolveInfo) -> int:
         return root.size_bytes
+
+    @staticmethod
+    def resolve_blurhash(root: Media, info: graphene.ResolveInfo) -> str | None:
+        return root.blurhash or None
 
     @staticmethod
     def resolve_failure(root: Media, info: graphene.ResolveInfo) -> MediaFailure | None:

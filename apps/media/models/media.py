@@ -29,6 +29,10 @@ class Media(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     frames = models.PositiveIntegerField(default=1)
+    # What a screen reader speaks (the owner's description, apps/media/alt_text.py); "" if none.
+    alt_text = models.CharField(max_length=1500, blank=True, default="")
+    # A BlurHash of the image, computed once when processing made the variants; "" until then.
+    blurhash = models.CharField(max_length=64, blank=True, default="")
     # Storage name of the upload while it waits to be processed; empty once processed.
     staged_name = models.CharField(max_length=255, blank=True, default="")
     failure_code = models.CharField(max_length=40, blank=True, default="")

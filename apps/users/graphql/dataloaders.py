@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from apps.media.contracts import MediaView, media_port
 from apps.notifications.contracts import notifications_port
 from apps.users import selectors
 from socialapp.authn.viewer import viewer_from_request
@@ -33,3 +34,12 @@ class ViewerPostNotificationsLoader(BatchLoader[uuid.UUID, bool | None]):
             subscriber_id=viewer.user_id, user_ids=sorted(keys)
         )
         return {user_id: user_id in rung for user_id in keys}
+
+
+class AvatarLoader(BatchLoader[uuid.UUID, MediaView | None]):
+    """A page of profiles' avatars (keys are media ids): one media port call. Avatars are public,
+    as profiles are; None for one the media service does not answer (not READY, deleted)."""
+
+    def batch_load(self, keys: set[uuid.UUID]) -> dict[uuid.UUID, MediaView | None]:
+        views = media_port().media_views(media_ids=sorted(keys))
+        return {media_id: views.get(media_id) for media_id in keys}

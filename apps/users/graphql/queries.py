@@ -10,7 +10,7 @@ from graphene import relay
 
 from apps.users import selectors
 from apps.users.graphql.arguments import decode_cursor, encode_cursor, find_profile, require_profile
-from apps.users.graphql.dataloaders import ViewerFollowsLoader, ViewerPostNotificationsLoader
+from apps.users.graphql.dataloaders import AvatarLoader, ViewerFollowsLoader, ViewerPostNotificationsLoader
 from apps.users.graphql.types import FollowConnection, follow_edge
 from apps.users.models import Profile
 
@@ -79,6 +79,7 @@ def _connection(
     nodes: list[Profile] = [getattr(follow, other_end) for follow in page.follows]
     ViewerFollowsLoader.for_request(info.context).expect(node.user_id for node in nodes)
     ViewerPostNotificationsLoader.for_request(info.context).expect(node.user_id for node in nodes)
+    AvatarLoader.for_request(info.context).expect(node.avatar_media_id for node in nodes if node.avatar_media_id)
     cursors = [encode_cursor(follow.id) for follow in page.follows]
     edges = [
         follow_edge(node, cursor=cursor, followed_at=follow.created_at)

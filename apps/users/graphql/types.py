@@ -8,7 +8,8 @@ from typing import Any
 import graphene
 from graphene import relay
 
-from apps.users.graphql.dataloaders import ViewerFollowsLoader, ViewerPostNotificationsLoader
+from apps.media.contracts import MediaAttachmentType, MediaView
+from apps.users.graphql.dataloaders import AvatarLoader, ViewerFollowsLoader, ViewerPostNotificationsLoader
 from apps.users.models import Profile
 
 
@@ -23,6 +24,9 @@ class ProfileType(graphene.ObjectType):
     display_name = graphene.String(required=True)
     bio = graphene.String(required=True)
     avatar_media_id = graphene.ID(description="The avatar's media id, or null.")
+    avatar = graphene.Field(
+        MediaAttachmentType, description="The avatar's renditions; null without one (or while it is not READY)."
+    )
     followers_count = graphene.Int(required=True)
     following_count = graphene.Int(required=True)
     viewer_follows = graphene.Boolean(
@@ -40,6 +44,12 @@ class ProfileType(graphene.ObjectType):
     @staticmethod
     def resolve_avatar_media_id(root: Profile, info: graphene.ResolveInfo) -> str | None:
         return None if root.avatar_media_id is None else str(root.avatar_media_id)
+
+    @staticmethod
+    def resolve_avatar(root: Profile, info: graphene.ResolveInfo) -> MediaView | None:
+        if root.avatar_media_id is None:
+            return None
+        return AvatarLoader.for_request(info.context).load(root.avatar_media_id)
 
     @staticmethod
     def resolve_viewer_follows(root: Profile, info: graphene.ResolveInfo) -> bool | None:

@@ -21,6 +21,10 @@ class UploadImage(DomainMutation):
 
     class Arguments:
         file = Upload(required=True)
+        alt_text = graphene.String(
+            description="What a screen reader says instead of the image: up to 1,500 characters, "
+            "line breaks allowed, no other control characters."
+        )
 
     media = graphene.Field(MediaType)
 
@@ -29,5 +33,10 @@ class UploadImage(DomainMutation):
         viewer = require_viewer(info.context)
         file = arguments.get("file")
         upload = file if isinstance(file, ReceivedFile) else None
-        media = media_upload(owner_id=viewer.user_id, upload=upload, oversized=file is OVERSIZED)
+        media = media_upload(
+            owner_id=viewer.user_id,
+            upload=upload,
+            oversized=file is OVERSIZED,
+            alt_text=arguments.get("alt_text") or "",
+        )
         return cls(media=media)

@@ -80,8 +80,10 @@ def setup_django(database_url: str, *, environment: dict[str, str], drop: tuple[
             "DATABASE_URL": database_url,
             "DEBUG": "false",
             "SECRET_KEY": "bench-only-secret-key",
-            "JWT_GENERATE_KEYS": "true",
+            # Keys are provisioned below, as in production (a server refuses generated ones).
+            "JWT_GENERATE_KEYS": "false",
             "EVENTS_START_SWEEPER": "false",
+            "RATELIMIT_ENABLE": "false",
             "LOG_LEVEL": "WARNING",
             **environment,
         }
@@ -94,6 +96,7 @@ def setup_django(database_url: str, *, environment: dict[str, str], drop: tuple[
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("jwt_keys", "generate", "--kid", "bench", "--if-missing", verbosity=0)
 
 
 def log(message: str) -> None:

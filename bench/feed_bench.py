@@ -615,9 +615,12 @@ def start_server(
         "REDIS_URL": REDIS_URL,
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key",
-        "JWT_KEYS_DIR": jwt_dir,
-        "JWT_GENERATE_KEYS": "true",
+        "JWT_KEYS_DIR": jwt_dir,  # provisioned by setup_django
+        "JWT_GENERATE_KEYS": "false",
         "EVENTS_START_SWEEPER": "false",
+        "RATELIMIT_ENABLE": "false",
+        # Media in this process, as the bench always measured it (its database is at hand).
+        "MEDIA_PORT": "inprocess",
         "LOG_LEVEL": "WARNING",
         # As the API Deployments run (ADR 0006): a connection pool per process.
         "DATABASE_CONN_MAX_AGE": "0",

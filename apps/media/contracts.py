@@ -125,6 +125,12 @@ class MediaRenditionType(graphene.ObjectType):
     height = graphene.Int(required=True)
     content_type = graphene.String(required=True)
 
+    @staticmethod
+    def resolve_url(root: MediaUrl, info: graphene.ResolveInfo) -> str:
+        # Local links are paths on the media service: absolute on the host the client asked.
+        build = getattr(info.context, "build_absolute_uri", None)
+        return str(build(root.url)) if root.url.startswith("/") and build is not None else root.url
+
 
 class MediaAttachmentUrlsType(graphene.ObjectType):
     """Each rendition (null only if it was never made)."""

@@ -3,6 +3,7 @@ HTTP against a live media server through the kernel's internal port route)."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,10 +11,11 @@ from urllib.parse import urljoin
 
 import httpx
 import pytest
+from PIL import Image
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from apps.media.contracts import MAX_IDS_PER_CALL, MediaPort, MediaSize, media_port
-from apps.media.models import MediaStatus
+from apps.media.contracts import MAX_IDS_PER_CALL, MediaKind, MediaPort, MediaSize, media_port
+from apps.media.models import Media, MediaStatus
 from apps.media.port import LocalMediaPort
 from apps.media.services import media_upload
 from apps.media.uploads import ReceivedFile
@@ -139,3 +141,38 @@ def test_an_unreachable_media_service_is_a_typed_error() -> None:
 
     assert (failed.value.code, failed.value.http_status) == ("media_unavailable", 503)
     assert failed.value.message.startswith("The media service did not answer: ")
+
+
+def test_views_answer_what_readers_need_for_the_ready_media_only(port: MediaPort, server: LiveServer) -> None:
+    ready = media_upload(owner_id=BOB, upload=ReceivedFile.from_bytes(images.jpeg(1600, 1200)), alt_text="A red square")
+    processing = make_media(owner_id=BOB, status=MediaStatus.PROCESSING).id
+    failed = make_media(owner_id=BOB, status=MediaStatus.FAILED).id
+
+    views = port.media_views(media_ids=[ready.id, processing, failed, uuid.uuid4()])
+
+    assert list(views) == [ready.id]
+    view = views[ready.id]
+    assert (view.media_id, view.kind, view.width, view.height, view.alt_text) == (
+        ready.id,
+        MediaKind.IMAGE,
+        1600,
+        1200,
+        "A red square",
+    )
+    assert view.blurhash == Media.objects.get(pk=ready.id).blurhash != ""
+    assert [(url.size, url.width, url.height) for url in view.urls] == [
+        (MediaSize.ORIGINAL, 1600, 1200),
+        (MediaSize.LARGE, 1080, 810),
+        (MediaSize.SMALL, 320, 240),
+    ]
+    for url in view.urls:
+        assert url.expires_at is not None
+        fetched = httpx.get(urljoin(server.url, url.url))
+        assert fetched.status_code == 200
+        assert Image.open(io.BytesIO(fetched.content)).size == (url.width, url.height)
+
+
+def test_views_of_nothing_answer_nothing_and_too_many_is_a_programming_error(port: MediaPort) -> None:
+    assert port.media_views(media_ids=[]) == {}
+    with pytest.raises(ValueError, match=f"at most {MAX_IDS_PER_CALL} media ids per call"):
+        port.media_views(media_ids=[uuid.uuid4() for _ in range(MAX_IDS_PER_CALL + 1)])

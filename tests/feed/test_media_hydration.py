@@ -1,0 +1,105 @@
+"""A page of posts with images costs one media port call, whatever its size: the page's images
+and its authors' avatars go to the port together (MediaViewLoader), in process and over HTTP
+(against a live media server), and the media database answers that call with one query."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from apps.media.port import LocalMediaPort
+from socialapp.ports.http_client import PortTransport
+from tests.auth_helpers import access_token_for, bearer
+from tests.conftest import ALL_DATABASES
+from tests.feed.factories import make_author, make_post
+from tests.live_server import LiveServer, live_server
+from tests.media.factories import make_media
+
+pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
+
+TOKEN = "hydration-test-token"
+PAGE = 20
+QUERY = """{ postsByHashtag(tag: "pic", first: 20) { edges { node { id
+  media { id altText blurhash urls { original { url } large { url } small { url } } }
+  author { username avatar { id urls { small { url } } } } } } } }"""
+
+
+@pytest.fixture(scope="module")
+def media_server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    data = tmp_path_factory.mktemp("hydration")
+    with live_server(Path(data), DATA_DIR=str(data), SOCIALAPP_SERVICES="media", INTERNAL_TOKEN=TOKEN) as server:
+        yield server
+
+
+def page_of_posts_with_images() -> dict[int, list[str]]:
+    """PAGE posts by PAGE authors, each with two images and an avatar; post id -> media ids."""
+    posts = {}
+    for n in range(PAGE):
+        author = make_author(username=f"painter_{n}")
+        author.avatar_media_id = make_media(owner_id=author.user_id).id
+        author.save()
+        images = [make_media(owner_id=author.user_id, alt_text=f"picture {n}.{i}").id for i in range(2)]
+        post = make_post(author, content=f"#pic {n}", media_ids=[str(media_id) for media_id in images])
+        posts[post.id] = [str(media_id) for media_id in images]
+    return posts
+
+
+def run_page(expected: dict[int, list[str]]) -> None:
+    viewer = uuid.uuid4()
+    client = Client(headers=bearer(access_token_for(viewer, "viewer")))
+    body: Any = client.post("/graphql/", {"query": QUERY}, content_type="application/json").json()
+    assert "errors" not in body, body
+    edges = body["data"]["postsByHashtag"]["edges"]
+    assert len(edges) == PAGE
+    for edge in edges:
+        node = edge["node"]
+        assert [media["id"] for media in node["media"]] == expected[int(node["id"])]
+        assert all(media["urls"]["small"]["url"] for media in node["media"])
+        assert node["author"]["avatar"]["urls"]["small"]["url"]
+
+
+def test_a_page_of_posts_with_images_is_one_port_call_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = page_of_posts_with_images()
+    calls: list[int] = []
+    answer = LocalMediaPort.media_views
+
+    def counted(self: LocalMediaPort, *, media_ids: list[uuid.UUID]) -> Any:
+        calls.append(len(media_ids))
+        return answer(self, media_ids=media_ids)
+
+    monkeypatch.setattr(LocalMediaPort, "media_views", counted)
+
+    with CaptureQueriesContext(connections["media"]) as media_queries:
+        run_page(expected)
+
+    assert calls == [PAGE * 3]  # 40 images and 20 avatars, asked at once
+    assert len(media_queries.captured_queries) == 1
+
+
+def test_a_page_of_posts_with_images_is_one_port_call_over_http(
+    media_server: LiveServer, settings: SettingsWrapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.MEDIA_PORT = "http"
+    settings.MEDIA_PORT_URL = media_server.url
+    settings.INTERNAL_TOKEN = TOKEN
+    expected = page_of_posts_with_images()
+    paths: list[str] = []
+    post = PortTransport.call
+
+    def counted(self: PortTransport, path: str, payload: dict[str, Any]) -> Any:
+        paths.append(path)
+        return post(self, path, payload)
+
+    monkeypatch.setattr(PortTransport, "call", counted)
+
+    run_page(expected)
+
+    assert paths == ["/internal/ports/MediaPort/media_views"]

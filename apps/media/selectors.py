@@ -114,27 +114,56 @@ _SIZE_ORDER = {size: position for position, size in enumerate(MediaSize)}
 
 
 def media_views(*, media_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, MediaView]:
-    """What readers need to show the READY ones among `media_ids` (one query for the media and
-    their variants together; signing is cached, apps/media/storage.py)."""
+    """What readers need to show the READY ones among `media_ids`: one query for the media and
+    their variants together, read as tuples (a page's 60 renditions as model instances cost more
+    than the query); signing is cached (apps/media/storage.py)."""
     if not media_ids:
         return {}
-    ready = MediaVariant.objects.filter(media_id__in=list(media_ids), media__status=MediaStatus.READY)
-    variants = ready.select_related("media")
-    by_media: dict[uuid.UUID, list[MediaVariant]] = {}
-    for variant in variants:
-        by_media.setdefault(variant.media_id, []).append(variant)
+    rows = (
+        MediaVariant.objects.filter(media_id__in=list(media_ids), media__status=MediaStatus.READY)
+        .values_list(
+            "media_id",
+            "media__frames",
+            "media__width",
+            "media__height",
+            "media__alt_text",
+            "media__blurhash",
+            "size",
+            "name",
+            "width",
+            "height",
+            "content_type",
+        )
+        .order_by()
+    )
+    facts: dict[uuid.UUID, tuple[int, int, int, str, str]] = {}
+    urls: dict[uuid.UUID, list[MediaUrl]] = {}
+    link_of = storage.linker()
+    for media_id, frames, width, height, alt_text, blurhash, size, name, v_width, v_height, content_type in rows:
+        facts[media_id] = (frames, width, height, alt_text, blurhash)
+        link = link_of(name)
+        urls.setdefault(media_id, []).append(
+            MediaUrl(
+                media_id=media_id,
+                size=MediaSize(size),
+                url=link.url,
+                expires_at=link.expires_at,
+                width=v_width,
+                height=v_height,
+                content_type=content_type,
+            )
+        )
     views = {}
-    for media_id, found in by_media.items():
-        media = found[0].media
-        found.sort(key=lambda variant: _SIZE_ORDER.get(MediaSize(variant.size), len(_SIZE_ORDER)))
+    for media_id, (frames, width, height, alt_text, blurhash) in facts.items():
+        renditions = sorted(urls[media_id], key=lambda url: _SIZE_ORDER[url.size])
         views[media_id] = MediaView(
             media_id=media_id,
-            kind=MediaKind.ANIMATION if media.frames > 1 else MediaKind.IMAGE,
-            width=media.width,
-            height=media.height,
-            alt_text=media.alt_text,
-            blurhash=media.blurhash,
-            urls=[variant_url(media, variant) for variant in found],
+            kind=MediaKind.ANIMATION if frames > 1 else MediaKind.IMAGE,
+            width=width,
+            height=height,
+            alt_text=alt_text,
+            blurhash=blurhash,
+            urls=renditions,
         )
     return views
 

@@ -13,7 +13,7 @@ import math
 import secrets
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -126,20 +126,32 @@ def link(name: str, *, request: HttpRequest | None = None) -> Link:
     """A URL that fetches `name`: presigned on S3 (public if MEDIA_URLS_PRESIGNED=false), signed
     and served by this app on the local filesystem (absolute when a request tells the host).
     Signing is cached within the link's validity (see `_links`)."""
+    found = linker()(name)
+    if request is not None and found.url.startswith("/"):
+        return Link(url=request.build_absolute_uri(found.url), expires_at=found.expires_at)
+    return found
+
+
+def linker() -> Callable[[str], Link]:
+    """`link` for many names at once: the storage and settings are read once, not per name."""
     expiry = config.url_expiry_seconds()
     storage: Any = media_storage()
     if is_s3(storage) and not config.urls_presigned():
-        return Link(url=str(storage.url(name)), expires_at=None)
-    key = (_storage_key(storage), name, expiry)
-    cached = _links.get(key)
-    if cached is None or cached.expires_at is None or cached.expires_at.timestamp() - time.time() < expiry / 2:
-        cached = _sign(storage, name, expiry)
-        if len(_links) >= LINK_CACHE_MAX:
-            _links.clear()  # crude but bounded: the next page signs again
-        _links[key] = cached
-    if request is not None and not is_s3(storage):
-        return Link(url=request.build_absolute_uri(cached.url), expires_at=cached.expires_at)
-    return cached
+        return lambda name: Link(url=str(storage.url(name)), expires_at=None)
+    storage_key = _storage_key(storage)
+    fresh_for = expiry / 2
+
+    def link_of(name: str) -> Link:
+        key = (storage_key, name, expiry)
+        cached = _links.get(key)
+        if cached is None or cached.expires_at is None or cached.expires_at.timestamp() - time.time() < fresh_for:
+            cached = _sign(storage, name, expiry)
+            if len(_links) >= LINK_CACHE_MAX:
+                _links.clear()  # crude but bounded: the next page signs again
+            _links[key] = cached
+        return cached
+
+    return link_of
 
 
 def forget_links(names: Iterable[str]) -> None:

@@ -1,0 +1,209 @@
+"""Hydrating images costs little: the home feed page of 20 posts with images beside the same
+page without, in the same run (issue 14; target: within 15%).
+
+Measured in process: the GraphQL request goes through Django's test client (the whole view
+stack: middleware, token check, limits, the schema), not over a socket, so the figures are the
+server's work per page and nothing of the network's. Two readers each follow 20 authors whose
+latest posts are alike but for one image each (1600x1200 JPEG, processed for real into three
+renditions on the local filesystem), and read the same query, alternately, so drift hits both
+alike. The media port answers in process (one call per page, one query); URLs are signed
+and the signing cache is warm after the first page (a third series clears it before every
+page, to show what signing costs).
+
+    .venv/bin/python bench/media_hydration_bench.py [--pages 300]
+
+Uses its own databases (bench_images_*, created if missing and migrated), no Redis, and a
+temporary data directory. Writes bench/results/media_hydration.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    cpu_seconds_reference,
+    distribution_ms,
+    ensure_databases,
+    log,
+    setup_django,
+    verdict,
+)
+
+DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_images"
+PAGE = 20
+TARGET_RATIO = 1.15
+RESULTS = ROOT / "bench" / "results"
+
+RENDITION = "url width height contentType expiresAt"
+QUERY = f"""{{ homeFeed(first: {PAGE}) {{ edges {{ cursor node {{
+  id content createdAt likeCount commentCount likedByMe author {{ id username displayName }}
+  media {{ id type width height altText blurhash
+    urls {{ original {{ {RENDITION} }} large {{ {RENDITION} }} small {{ {RENDITION} }} }} }}
+}} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+
+
+def configure(data_dir: str) -> None:
+    setup_django(
+        DATABASE_URL,
+        environment={"DATA_DIR": data_dir, "JWT_KEYS_DIR": str(Path(data_dir) / "jwt-keys")},
+        drop=("REDIS_URL", "CELERY_BROKER_URL", "AWS_STORAGE_BUCKET_NAME", "KAFKA_BOOTSTRAP_SERVERS"),
+    )
+
+
+def image_bytes(n: int) -> bytes:
+    buffer = BytesIO()
+    Image.radial_gradient("L").resize((1600, 1200)).convert("RGB").rotate(n * 7).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def seed() -> tuple[uuid.UUID, uuid.UUID]:
+    """Two readers: one follows 20 authors whose posts carry an image, the other 20 whose alike posts carry none."""
+    from apps.feed.models import Author, FollowEdge, Post, PostStatus, TimelineReader
+    from apps.feed.services import post_create, post_publish
+    from apps.media.services import media_upload
+    from apps.media.uploads import ReceivedFile
+
+    readers = []
+    for with_images in (True, False):
+        reader = uuid.uuid4()
+        Author.objects.create(user_id=reader, username=f"reader_{reader.hex[:8]}")
+        TimelineReader.objects.create(user_id=reader, last_read_at=datetime.now(UTC))
+        for n in range(PAGE):
+            author = Author.objects.create(user_id=uuid.uuid4(), username=f"a{n}_{uuid.uuid4().hex[:10]}")
+            FollowEdge.objects.create(follower_id=reader, followee_id=author.user_id)
+            Author.objects.filter(pk=author.user_id).update(followers_count=1)
+            media = []
+            if with_images:
+                upload = ReceivedFile.from_bytes(image_bytes(n))
+                media = [media_upload(owner_id=author.user_id, upload=upload, alt_text=f"Picture {n}").id]
+            post = post_create(author_id=author.user_id, content=f"Post {n} with some #words", media_ids=media)
+            post_publish(post_id=post.id)
+        assert Post.objects.filter(status=PostStatus.PUBLISHED).count() >= PAGE
+        readers.append(reader)
+    return readers[0], readers[1]
+
+
+def page_timer(reader: uuid.UUID, *, expect_images: bool) -> Any:
+    from django.test import Client
+
+    from tests.auth_helpers import access_token_for, bearer
+
+    client = Client(headers=bearer(access_token_for(reader, "reader")))
+
+    def one() -> float:
+        started = time.perf_counter()
+        response = client.post("/graphql/", {"query": QUERY}, content_type="application/json")
+        elapsed = time.perf_counter() - started
+        body = response.json()
+        edges = body["data"]["homeFeed"]["edges"]
+        assert len(edges) == PAGE, body
+        assert all(bool(edge["node"]["media"]) is expect_images for edge in edges), body
+        return elapsed
+
+    return one
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=300, help="pages read per series")
+    args = parser.parse_args()
+
+    _, pg_version = ensure_databases(DATABASE_URL)
+    data_dir = tempfile.mkdtemp(prefix="bench-images-")
+    configure(data_dir)
+    from apps.media import storage
+
+    log("seeding 2 x 20 authors and posts (20 images processed for real)")
+    with_images, without = seed()
+    timed = {
+        "without images": page_timer(without, expect_images=False),
+        "with images": page_timer(with_images, expect_images=True),
+    }
+    cold = page_timer(with_images, expect_images=True)
+    for one in (*timed.values(), cold):
+        for _ in range(30):  # warm-up: imports, connections, caches
+            one()
+    reference = cpu_seconds_reference()
+    log(f"reading {args.pages} pages per series, alternately")
+    samples: dict[str, list[float]] = {name: [] for name in (*timed, "with images, signing not cached")}
+    for _ in range(args.pages):
+        for name, one in timed.items():
+            samples[name].append(one())
+        storage._links.clear()
+        samples["with images, signing not cached"].append(cold())
+
+    # The share of the media port itself: the page's one call, timed alone.
+    from apps.feed.models import Post
+    from apps.media.contracts import media_port
+
+    page_media = [
+        media_id
+        for ids in Post.objects.exclude(media_ids=[]).values_list("media_ids", flat=True)[:PAGE]
+        for media_id in ids
+    ]
+    port = media_port()
+    for _ in range(args.pages):
+        started = time.perf_counter()
+        port.media_views(media_ids=[uuid.UUID(str(media_id)) for media_id in page_media])
+        samples.setdefault("the media port call alone (20 images)", []).append(time.perf_counter() - started)
+
+    series = {name: distribution_ms(values) for name, values in samples.items()}
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    ratio = medians["with images"] / medians["without images"]
+    cold_ratio = medians["with images, signing not cached"] / medians["without images"]
+    result = {
+        "benchmark": "media_hydration",
+        "measured": "in process: Django's test client, the GraphQL view executing homeFeed(first: 20)",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "postgres": pg_version, "cpu_reference_s": reference},
+        "pages_per_series": args.pages,
+        "page_ms": series,
+        "ratio_p50_with_to_without": round(ratio, 3),
+        "ratio_p50_uncached_signing_to_without": round(cold_ratio, 3),
+        "target_ratio": TARGET_RATIO,
+        "result": verdict(ratio <= TARGET_RATIO),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "media_hydration.json").write_text(json.dumps(result, indent=2) + "\n")
+    lines = [
+        "# Media hydration: the home feed page of 20 posts, with images and without",
+        "",
+        f"Measured in process (Django's test client executing `homeFeed(first: {PAGE})` through the GraphQL",
+        f"view), {args.pages} pages per series, read alternately; {result['when']}, Python "
+        f"{platform.python_version()}, PostgreSQL {pg_version}, CPU reference {reference} s.",
+        "Each post with images carries one image (three renditions, signed local URLs).",
+        "",
+        "| series | p50 ms | p90 ms | p99 ms | mean ms |",
+        "|---|---|---|---|---|",
+        *(f"| {name} | {d['p50']} | {d['p90']} | {d['p99']} | {d['mean']} |" for name, d in series.items()),
+        "",
+        f"With images / without (p50): **{ratio:.3f}** (target at most {TARGET_RATIO}): **{result['result']}**.",
+        f"Signing not cached / without (p50): {cold_ratio:.3f}.",
+        "",
+        "Reproduce: `.venv/bin/python bench/media_hydration_bench.py --pages 300`.",
+        "",
+    ]
+    (RESULTS / "media_hydration.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+    del storage
+
+
+if __name__ == "__main__":
+    main()

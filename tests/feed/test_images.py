@@ -128,6 +128,13 @@ def test_a_followers_home_feed_shows_the_images_and_only_while_the_post_lives(se
         assert rendition["expiresAt"] is not None
         assert fetch_image(rendition["url"]).size == expected
 
+    # A feed-issued URL works only as signed: not tampered with, not pointed at another file.
+    small = attachment["urls"]["small"]["url"]
+    tampered = small[:-2] + ("AA" if not small.endswith("AA") else "BB")
+    retargeted = small.replace("/small-", "/large-", 1)
+    for refused in (tampered, retargeted):
+        assert httpx.get(refused, timeout=10).status_code == 403
+
     # What alice uploaded but attached to nothing stays hers alone; the attached one is in use.
     assert bob.gql(MEDIA_URL, id=kept_back)["mediaUrl"] is None
     assert alice.gql(MEDIA_URL, id=kept_back)["mediaUrl"] is not None

@@ -113,6 +113,9 @@ def media_port() -> MediaPort:
 # service's Profile.avatar): one GraphQL type, so every schema and the union agree on it ---
 
 
+_ORIGIN_ATTRIBUTE = "_media_links_origin"
+
+
 class MediaRenditionType(graphene.ObjectType):
     """One rendition's URL: presigned (S3) or signed (local); it stops working at `expiresAt`."""
 
@@ -127,9 +130,16 @@ class MediaRenditionType(graphene.ObjectType):
 
     @staticmethod
     def resolve_url(root: MediaUrl, info: graphene.ResolveInfo) -> str:
-        # Local links are paths on the media service: absolute on the host the client asked.
-        build = getattr(info.context, "build_absolute_uri", None)
-        return str(build(root.url)) if root.url.startswith("/") and build is not None else root.url
+        # Local links are paths on the media service: absolute on the host the client asked
+        # (the origin is worked out once per request: a page has dozens of links).
+        if not root.url.startswith("/"):
+            return root.url
+        origin = getattr(info.context, _ORIGIN_ATTRIBUTE, None)
+        if origin is None:
+            build = getattr(info.context, "build_absolute_uri", None)
+            origin = str(build("/"))[:-1] if build is not None else ""
+            setattr(info.context, _ORIGIN_ATTRIBUTE, origin)
+        return f"{origin}{root.url}"
 
 
 class MediaAttachmentUrlsType(graphene.ObjectType):

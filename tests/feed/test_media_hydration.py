@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from apps.media.contracts import MAX_IDS_PER_CALL
 from apps.media.port import LocalMediaPort
 from socialapp.ports.http_client import PortTransport
 from tests.auth_helpers import access_token_for, bearer
@@ -103,3 +104,30 @@ def test_a_page_of_posts_with_images_is_one_port_call_over_http(
     run_page(expected)
 
     assert paths == ["/internal/ports/MediaPort/media_views"]
+
+
+def test_a_page_with_more_images_than_one_call_carries_is_asked_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    author = make_author(username="prolific")
+    expected = {}
+    for n in range(MAX_IDS_PER_CALL // 4 + 1):  # 4 images each: one id more than a call may carry
+        images = [str(make_media(owner_id=author.user_id).id) for _ in range(4)]
+        expected[make_post(author, content=f"#many {n}", media_ids=images).id] = images
+    calls: list[int] = []
+    answer = LocalMediaPort.media_views
+
+    def counted(self: LocalMediaPort, *, media_ids: list[uuid.UUID]) -> Any:
+        calls.append(len(media_ids))
+        return answer(self, media_ids=media_ids)
+
+    monkeypatch.setattr(LocalMediaPort, "media_views", counted)
+    query = (
+        f'{{ userPosts(username: "prolific", first: {len(expected)}) {{ edges {{ node {{ id media {{ id }} }} }} }} }}'
+    )
+    body: Any = Client().post("/graphql/", {"query": query}, content_type="application/json").json()
+
+    assert "errors" not in body, body
+    got = {
+        int(edge["node"]["id"]): [m["id"] for m in edge["node"]["media"]] for edge in body["data"]["userPosts"]["edges"]
+    }
+    assert got == expected
+    assert calls == [MAX_IDS_PER_CALL, 4]

@@ -7,7 +7,7 @@ import uuid
 
 from apps.feed import selectors
 from apps.feed.snapshots import AuthorSnapshot
-from apps.media.contracts import MediaView, media_port
+from apps.media.contracts import MAX_IDS_PER_CALL, MediaView, media_port
 from socialapp.authn.viewer import viewer_from_request
 from socialapp.graphql.loaders import BatchLoader
 
@@ -51,5 +51,14 @@ class MediaViewLoader(BatchLoader[uuid.UUID, MediaView | None]):
         authors.load_expected()
         avatars = {author.avatar_media_id for author in authors.known() if author.avatar_media_id is not None}
         asked = keys | (avatars - self._known.keys())
-        views = media_port().media_views(media_ids=sorted(asked)) if asked else {}
+        views = media_views_in_chunks(sorted(asked))
         return {media_id: views.get(media_id) for media_id in asked}
+
+
+def media_views_in_chunks(media_ids: list[uuid.UUID]) -> dict[uuid.UUID, MediaView]:
+    """One port call for a page of up to MAX_IDS_PER_CALL ids (20 posts of 4 images and their
+    20 avatars are 100); the largest page (100 posts) may take three."""
+    views: dict[uuid.UUID, MediaView] = {}
+    for start in range(0, len(media_ids), MAX_IDS_PER_CALL):
+        views.update(media_port().media_views(media_ids=media_ids[start : start + MAX_IDS_PER_CALL]))
+    return views

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from apps.media.contracts import MediaView, media_port
+from apps.media.contracts import MAX_IDS_PER_CALL, MediaView, media_port
 from apps.notifications.contracts import notifications_port
 from apps.users import selectors
 from socialapp.authn.viewer import viewer_from_request
@@ -41,5 +41,8 @@ class AvatarLoader(BatchLoader[uuid.UUID, MediaView | None]):
     as profiles are; None for one the media service does not answer (not READY, deleted)."""
 
     def batch_load(self, keys: set[uuid.UUID]) -> dict[uuid.UUID, MediaView | None]:
-        views = media_port().media_views(media_ids=sorted(keys))
+        ordered = sorted(keys)
+        views: dict[uuid.UUID, MediaView] = {}
+        for start in range(0, len(ordered), MAX_IDS_PER_CALL):  # a page has at most 100 profiles: one call
+            views.update(media_port().media_views(media_ids=ordered[start : start + MAX_IDS_PER_CALL]))
         return {media_id: views.get(media_id) for media_id in keys}

@@ -3,11 +3,14 @@ where a media is in use (the projection of posts and avatars), and the signing c
 
 from __future__ import annotations
 
+import io
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
+import httpx
 import pytest
+from PIL import Image
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.feed.contracts import PostCreated, PostDeleted, PostEdited
@@ -15,6 +18,7 @@ from apps.media import events, storage
 from apps.media.alt_text import check_alt_text
 from apps.media.errors import AltTextControlCharactersError, AltTextTooLongError
 from apps.media.models import AttachmentKind, Media, MediaAttachment
+from apps.media.port import LocalMediaPort
 from apps.media.selectors import media_visible_to
 from apps.media.services import attachments_replace, media_delete, media_describe, media_upload
 from apps.media.uploads import ReceivedFile
@@ -155,3 +159,20 @@ def test_a_signed_link_is_reused_while_more_than_half_its_validity_remains(
     assert first.expires_at is not None
     assert renewed.expires_at > first.expires_at
     assert storage.link("images/x/large-a.webp").url != renewed.url  # a link is for one name only
+
+
+@pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)  # processing runs inline on commit
+def test_views_on_s3_are_presigned_fetch_the_stated_size_and_are_signed_once(s3_storage: StorageUnderTest) -> None:
+    media = media_upload(owner_id=ALICE, upload=ReceivedFile.from_bytes(images.jpeg(640, 480)))
+    storage._links.clear()
+
+    view = LocalMediaPort().media_views(media_ids=[media.id])[media.id]
+
+    for url in view.urls:
+        assert "X-Amz-Signature=" in url.url
+        fetched = httpx.get(url.url, timeout=10)
+        assert fetched.status_code == 200
+        assert Image.open(io.BytesIO(fetched.content)).size == (url.width, url.height)
+    assert LocalMediaPort().media_views(media_ids=[media.id])[media.id].urls == view.urls  # from the cache
+    # A tampered presigned URL is S3's to refuse: moto's server does not check signatures, so
+    # only the local signer's refusals are tested (tests/media/test_http.py, tests/feed/test_images.py).

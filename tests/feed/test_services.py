@@ -410,3 +410,25 @@ def test_publishing_fans_out_to_active_followers_and_marks_the_post_published() 
 
 def test_publishing_a_post_deleted_meanwhile_does_nothing() -> None:
     assert post_publish(post_id=424242) is False
+
+
+def test_editing_the_images_checks_them_as_creating_does_and_announces_them(media_port: FakeMediaPort) -> None:
+    author, other = uuid.uuid4(), uuid.uuid4()
+    first, second, theirs = media_port.upload(author), media_port.upload(author), media_port.upload(other)
+    post = post_create(author_id=author, content="two pictures", media_ids=[first])
+
+    with capture_events() as events, pytest.raises(DomainError) as foreign:
+        post_edit(user_id=author, post_id=post.id, content="two pictures", media_ids=[first, theirs])
+    assert refused(foreign)["code"] == "unknown_media"
+    assert events == []
+    post.refresh_from_db()
+    assert (post.media_ids, post.edited_at) == ([str(first)], None)
+
+    with capture_events() as events:
+        edited = post_edit(user_id=author, post_id=post.id, content="two pictures", media_ids=[second, first])
+
+    assert edited.media_ids == [str(second), str(first)]
+    assert [event["media_ids"] for _, _, event in events_of(events)] == [[str(second), str(first)]]
+    with capture_events() as events:
+        post_edit(user_id=author, post_id=post.id, content="two pictures", media_ids=[second, first])
+    assert events == []  # the same images in the same order: nothing changed

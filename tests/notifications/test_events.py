@@ -16,6 +16,7 @@ from apps.users.services import follow_create, follow_delete, profile_create, pr
 from socialapp.eventing.handlers import handlers_for, run_handler
 from socialapp.eventing.testing import capture_events
 from tests.conftest import ALL_DATABASES
+from tests.media.factories import make_media
 
 # Transactional: the in-process bus delivers after the publishing transaction commits.
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
@@ -33,7 +34,8 @@ def kinds(user_id: uuid.UUID) -> list[tuple[str, int]]:
 
 def test_profiles_become_actors() -> None:
     ana = user("ana")
-    profile_update(user_id=ana, display_name="Ana L.", avatar_media_id=(avatar := uuid.uuid4()))
+    avatar = make_media(owner_id=ana).id  # the users service checks it is hers through the media port
+    profile_update(user_id=ana, display_name="Ana L.", avatar_media_id=avatar)
 
     actor = Actor.objects.get(pk=ana)
     assert (actor.username, actor.display_name, actor.avatar_media_id) == ("ana", "Ana L.", avatar)

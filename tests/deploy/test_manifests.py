@@ -430,14 +430,14 @@ def test_http_only_services_run_wsgi_and_websocket_and_upload_services_run_asgi(
     }
 
 
-def test_consumers_run_for_users_feed_and_notifications_and_expose_their_metrics_port() -> None:
+def test_consumers_run_for_users_feed_media_and_notifications_and_expose_their_metrics_port() -> None:
     consumers = {}
     for where, workload, container in all_containers():
         command = container["command"]
         if command[:3] == ["python", "manage.py", "consume"]:
             consumers[command[3]] = (where, workload, container)
 
-    assert set(consumers) == {"users", "feed", "notifications"}
+    assert set(consumers) == {"users", "feed", "media", "notifications"}
     for service, (where, workload, container) in consumers.items():
         command = container["command"]
         port = command[command.index("--metrics-port") + 1]

@@ -86,6 +86,17 @@ def build_graph(size: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     return {"users": users, "followers": followers, "heavy": heavy, "light": light, "posting": ordinary}
 
 
+def graph_from_follows(users: int, follows: list[tuple[int, int]], rng: random.Random) -> dict[str, Any]:
+    """A given graph (follower, followee) over users 0 .. users-1, as `seed` and `fill_timelines`
+    take it: every user posts (socfb-Reed98 for issue 16: 962 users, 18,812 pairs)."""
+    followers: list[set[int]] = [set() for _ in range(users)]
+    for follower, followee in follows:
+        if follower != followee:
+            followers[followee].add(follower)
+    ids = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(users)]
+    return {"users": ids, "followers": followers, "heavy": [], "light": [], "posting": users}
+
+
 def seed(size: dict[str, Any], graph: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     import psycopg
 
@@ -120,10 +131,21 @@ def seed(size: dict[str, Any], graph: dict[str, Any], rng: random.Random) -> dic
                 "COPY feed_post (id, author_id, content, media_ids, hashtags, mentions, status, created_at,"
                 " like_count, comment_count) FROM STDIN"
             ) as copy:
-                for post_id, author, _ in posts:
+                for post_id, author_id, _ in posts:
                     text = " ".join(rng.choices(words, k=16))
                     copy.write_row(
-                        (post_id, author, text, "[]", "[]", "[]", "PUBLISHED", now, rng.randrange(50), rng.randrange(9))
+                        (
+                            post_id,
+                            author_id,
+                            text,
+                            "[]",
+                            "[]",
+                            "[]",
+                            "PUBLISHED",
+                            now,
+                            rng.randrange(50),
+                            rng.randrange(9),
+                        )
                     )
         conn.execute("ANALYZE feed_post, feed_followedge, feed_author, feed_timelinereader")
     edges = sum(len(f) for f in followers)
@@ -140,7 +162,9 @@ def seed(size: dict[str, Any], graph: dict[str, Any], rng: random.Random) -> dic
     }
 
 
-def fill_timelines(size: dict[str, Any], graph: dict[str, Any], posts: list[tuple[int, uuid.UUID, int]]) -> dict:
+def fill_timelines(
+    size: dict[str, Any], graph: dict[str, Any], posts: list[tuple[int, uuid.UUID, int]]
+) -> dict[str, Any]:
     """Every reader's timeline built (empty), then the newest rounds of posts fanned out by the
     feed's own code, oldest first, as the `post.created` handler does."""
     from apps.feed.timelines import fanout

@@ -190,10 +190,18 @@ def main() -> int:
     logins = login_throughput(6 if args.quick else 30)
     cache.clear()
 
+    rows = table_rows(verify, logins)
+    print(text_table(rows))
+    write_results(rows, verify, logins, quick=args.quick, pg_version=pg_version)
+    cost, fresh_cost = verify["verification_cost_ms"], verify["fresh_token_verification_cost_ms"]
+    return 0 if max(cost, fresh_cost) < TARGET_VERIFY_MS else 2
+
+
+def table_rows(verify: dict[str, Any], logins: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     cost = verify["verification_cost_ms"]
     fresh_cost = verify["fresh_token_verification_cost_ms"]
     ratio = logins["login_sequential_per_s"] / logins["argon2_check_per_s"]
-    rows = [
+    return [
         (
             "token verification per request, token seen before (ms)",
             f"{cost:.4f}",
@@ -238,10 +246,18 @@ def main() -> int:
             "-",
         ),
     ]
-    table = text_table(rows)
-    print(table)
+
+
+def write_results(
+    rows: list[tuple[str, str, str, str, str]],
+    verify: dict[str, Any],
+    logins: dict[str, Any],
+    *,
+    quick: bool,
+    pg_version: str,
+) -> None:
     results = {
-        "mode": "quick" if args.quick else "full",
+        "mode": "quick" if quick else "full",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
             "cpus": os.cpu_count(),
@@ -252,7 +268,7 @@ def main() -> int:
         "verification": verify,
         "login": logins,
     }
-    suffix = ".quick" if args.quick else ""
+    suffix = ".quick" if quick else ""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / f"auth{suffix}.json").write_text(json.dumps(results, indent=2) + "\n")
     header = "| measure | value | baseline / context | target | result |\n|---|---|---|---|---|\n"
@@ -261,7 +277,6 @@ def main() -> int:
         f"# Authentication benchmark ({results['mode']} run, {results['at']})\n\n"
         "Produced by `bench/auth_bench.py`.\n\n" + header + body + f"\nMachine: {results['machine']}\n"
     )
-    return 0 if max(cost, fresh_cost) < TARGET_VERIFY_MS else 2
 
 
 if __name__ == "__main__":

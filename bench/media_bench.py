@@ -276,19 +276,15 @@ def uploads(url: str, data: bytes, *, n: int, clients: int) -> dict[str, Any]:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
-    args = parser.parse_args()
-    _, pg_version = ensure_databases(args.database_url)
+def measure(database_url: str, *, quick: bool) -> dict[str, Any]:
+    """Every phase, in a data directory of its own (removed at the end)."""
     data_dir = tempfile.mkdtemp(prefix="bench-media-")
     try:
-        configure(args.database_url, data_dir)
+        configure(database_url, data_dir)
         import logging
 
         logging.getLogger("kombu.connection").setLevel(logging.ERROR)  # memory:// has no host: fine
-        n = 3 if args.quick else 10
+        n = 3 if quick else 10
         log("making a 12-megapixel JPEG")
         data = photo()
         log(f"  {len(data) / 1e6:.2f} MB")
@@ -299,23 +295,26 @@ def main() -> int:
         log("processing task")
         task = processing_task(data, n)
         log("uploads over HTTP, processing queued")
-        with server(args.database_url, data_dir, queued=True) as url:
+        with server(database_url, data_dir, queued=True) as url:
             queued = [uploads(url, data, n=2 * n, clients=c) for c in (1, 2)]
         log("uploads over HTTP, processing inline")
-        with server(args.database_url, data_dir, queued=False) as url:
+        with server(database_url, data_dir, queued=False) as url:
             inline = [uploads(url, data, n=n, clients=c) for c in (1, 2)]
         from apps.media.models import Media
 
         Media.objects.all().delete()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+    return {"data": data, "baseline": baseline, "stages": stages, "task": task, "queued": queued, "inline": inline}
 
+
+def table_rows(m: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    baseline, stages, queued = m["baseline"], m["stages"], m["queued"]
     raw = baseline["decode_resize_ms"]["p50"]
-    processing = task["process_ms"]["p50"]
+    processing = m["task"]["process_ms"]["p50"]
     ratio = processing / raw
     queued_p50 = queued[0]["request_ms"]["p50"]
-    ok = ratio <= TARGET_PROCESSING_RATIO and queued_p50 <= TARGET_UPLOAD_QUEUED_P50_MS
-    size = f"{WIDTH}x{HEIGHT} JPEG, {len(data) / 1e6:.2f} MB"
+    size = f"{WIDTH}x{HEIGHT} JPEG, {len(m['data']) / 1e6:.2f} MB"
     rows = [
         ("Pillow decode p50 (ms)", f"{baseline['decode_ms']['p50']:.0f}", f"baseline, {size}", "-", "-"),
         ("Pillow decode + resize 1080, 320 p50 (ms)", f"{raw:.0f}", "baseline (LANCZOS from full size)", "-", "-"),
@@ -345,7 +344,7 @@ def main() -> int:
                 verdict(queued_p50 <= TARGET_UPLOAD_QUEUED_P50_MS) if result["clients"] == 1 else "-",
             )
         )
-    for result in inline:
+    for result in m["inline"]:
         rows.append(
             (
                 f"upload, processing inline, {result['clients']} client(s): p50 (ms)",
@@ -355,10 +354,14 @@ def main() -> int:
                 "-",
             )
         )
-    table = text_table(rows)
-    print(table)
+    return rows
+
+
+def write_results(
+    m: dict[str, Any], rows: list[tuple[str, str, str, str, str]], *, quick: bool, pg_version: str
+) -> None:
     results = {
-        "mode": "quick" if args.quick else "full",
+        "mode": "quick" if quick else "full",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
             "cpus": os.cpu_count(),
@@ -368,14 +371,14 @@ def main() -> int:
             "load_average": os.getloadavg(),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         },
-        "image": {"width": WIDTH, "height": HEIGHT, "bytes": len(data)},
-        "pillow_baseline": baseline,
-        "stages": stages,
-        "processing_task": task,
-        "uploads_processing_queued": queued,
-        "uploads_processing_inline": inline,
+        "image": {"width": WIDTH, "height": HEIGHT, "bytes": len(m["data"])},
+        "pillow_baseline": m["baseline"],
+        "stages": m["stages"],
+        "processing_task": m["task"],
+        "uploads_processing_queued": m["queued"],
+        "uploads_processing_inline": m["inline"],
     }
-    suffix = ".quick" if args.quick else ""
+    suffix = ".quick" if quick else ""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / f"media{suffix}.json").write_text(json.dumps(results, indent=2) + "\n")
     header = "| measure | value | baseline / context | target | result |\n|---|---|---|---|---|\n"
@@ -388,6 +391,20 @@ def main() -> int:
         + body
         + f"\nMachine: {results['machine']}\n"
     )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    args = parser.parse_args()
+    _, pg_version = ensure_databases(args.database_url)
+    m = measure(args.database_url, quick=args.quick)
+    rows = table_rows(m)
+    print(text_table(rows))
+    write_results(m, rows, quick=args.quick, pg_version=pg_version)
+    ratio = m["task"]["process_ms"]["p50"] / m["baseline"]["decode_resize_ms"]["p50"]
+    ok = ratio <= TARGET_PROCESSING_RATIO and m["queued"][0]["request_ms"]["p50"] <= TARGET_UPLOAD_QUEUED_P50_MS
     return 0 if ok else 2
 
 

@@ -140,11 +140,10 @@ def seed(rng: random.Random) -> list[tuple[uuid.UUID, str]]:
     return [(reader.user_id, reader.username) for reader in readers]
 
 
-def measure(readers: list[tuple[uuid.UUID, str]], tokens: list[str], rounds: int) -> dict[str, Any]:
-    from django.db import close_old_connections, connections
+def graphql_caller() -> Any:
+    """A function that sends one GraphQL request through Django's test client and checks it."""
+    from django.db import close_old_connections
     from django.test import Client
-
-    from apps.feed import selectors
 
     client = Client()
     bodies = {
@@ -166,12 +165,13 @@ def measure(readers: list[tuple[uuid.UUID, str]], tokens: list[str], rounds: int
         if query != FLOOR_QUERY and len(data["data"]["homeFeed"]["edges"]) != PAGE:
             raise RuntimeError(response.content[:300])
 
-    def loaders(user_id: uuid.UUID, page: selectors.PostPage) -> None:
-        selectors.authors_by_ids(post.author_id for post in page.posts)
-        selectors.liked_among(user_id=user_id, post_ids=[post.id for post in page.posts])
+    return graphql
 
-    for token in tokens:  # builds the timelines, fills the post cache
-        graphql(token)
+
+def statements_of(graphql: Any, token: str) -> list[str]:
+    """The SQL one request sends to the feed database."""
+    from django.db import connections
+
     statements: list[str] = []
 
     def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -179,7 +179,13 @@ def measure(readers: list[tuple[uuid.UUID, str]], tokens: list[str], rounds: int
         return execute(sql, params, many, context)
 
     with connections["feed"].execute_wrapper(record):  # survives the request's reconnection
-        graphql(tokens[0])
+        graphql(token)
+    return statements
+
+
+class Timer:
+    """Wall and CPU time per named measure."""
+
     names = (
         "selector",
         "selector + loaders",
@@ -188,44 +194,67 @@ def measure(readers: list[tuple[uuid.UUID, str]], tokens: list[str], rounds: int
         "GraphQL, kept conn.",
         "GraphQL request",
     )
-    times: dict[str, list[float]] = {name: [] for name in names}
-    cpu: dict[str, float] = dict.fromkeys(names, 0.0)
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = {name: [] for name in self.names}
+        self.cpu: dict[str, float] = dict.fromkeys(self.names, 0.0)
 
     @contextmanager
-    def timed(name: str) -> Iterator[None]:
+    def timed(self, name: str) -> Iterator[None]:
         started, cpu_started = time.perf_counter(), time.process_time()
         yield
-        times[name].append(time.perf_counter() - started)
-        cpu[name] += time.process_time() - cpu_started
+        self.times[name].append(time.perf_counter() - started)
+        self.cpu[name] += time.process_time() - cpu_started
 
-    # The selector figures and "kept conn." on a warm connection (kept open, as are the server
-    # process's caches behind it); the GraphQL request as a server runs it: connecting (or taking
-    # a pooled connection) included.
+
+def time_selectors(timer: Timer, readers: list[tuple[uuid.UUID, str]], rounds: int) -> None:
+    from apps.feed import selectors
+
     for _ in range(rounds):
         for user_id, _ in readers:
-            with timed("selector"):
+            with timer.timed("selector"):
                 selectors.home_feed_page(user_id=user_id, first=PAGE)
-            with timed("selector + loaders"):
-                loaders(user_id, selectors.home_feed_page(user_id=user_id, first=PAGE))
+            with timer.timed("selector + loaders"):
+                page = selectors.home_feed_page(user_id=user_id, first=PAGE)
+                selectors.authors_by_ids(post.author_id for post in page.posts)
+                selectors.liked_among(user_id=user_id, post_ids=[post.id for post in page.posts])
+
+
+def time_requests(timer: Timer, graphql: Any, tokens: list[str], rounds: int) -> None:
+    from django.db import close_old_connections
+
     for _ in range(rounds):
         for token in tokens:
-            with timed("request floor"):
+            with timer.timed("request floor"):
                 graphql(token, keep_connection=True, query=FLOOR_QUERY)
-            with timed("GraphQL ids only"):
+            with timer.timed("GraphQL ids only"):
                 graphql(token, keep_connection=True, query=IDS_QUERY)
-            with timed("GraphQL, kept conn."):
+            with timer.timed("GraphQL, kept conn."):
                 graphql(token, keep_connection=True)
     for _ in range(rounds):
         for token in tokens:
             close_old_connections()  # what a request starts with: no connection, or a pooled one
-            with timed("GraphQL request"):
+            with timer.timed("GraphQL request"):
                 graphql(token)
+
+
+def measure(readers: list[tuple[uuid.UUID, str]], tokens: list[str], rounds: int) -> dict[str, Any]:
+    graphql = graphql_caller()
+    for token in tokens:  # builds the timelines, fills the post cache
+        graphql(token)
+    statements = statements_of(graphql, tokens[0])
+    timer = Timer()
+    # The selector figures and "kept conn." on a warm connection (kept open, as are the server
+    # process's caches behind it); the GraphQL request as a server runs it: connecting (or taking
+    # a pooled connection) included.
+    time_selectors(timer, readers, rounds)
+    time_requests(timer, graphql, tokens, rounds)
     return {
         "queries_per_request": [sql[:110] for sql in statements],
-        "ms": {name: distribution_ms(values) for name, values in times.items()},
+        "ms": {name: distribution_ms(values) for name, values in timer.times.items()},
         # This process's CPU time per page (not PostgreSQL's or Redis's): steadier than wall time
         # on a machine shared with other work.
-        "cpu_ms": {name: 1000 * cpu[name] / len(times[name]) for name in names},
+        "cpu_ms": {name: 1000 * timer.cpu[name] / len(timer.times[name]) for name in Timer.names},
         "graphql": graphql,
     }
 

@@ -961,7 +961,7 @@ def strip_raw(value: Any) -> Any:
 
 
 # --- main -----------------------------------------------------------------------------------
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="5,000 events, 3 s / 5 s latency runs")
     parser.add_argument("--drop", action="store_true", help="drop the bench databases at the end")
@@ -992,15 +992,89 @@ def main() -> int:
     parser.add_argument(
         "--publishers", type=int, default=4, help="threads serving the latency runs' publish schedule (default 4)"
     )
-    args = parser.parse_args()
-    if args.publisher_process:  # a child of the in-process latency run: the parent set the environment
-        import django
+    return parser.parse_args()
 
-        django.setup()
-        report_share = Bench(args, None, "").serve_publisher_share(json.loads(args.publisher_process))  # type: ignore[arg-type]
-        print(json.dumps(report_share))
-        return 0
 
+def publisher_process_main(args: argparse.Namespace) -> int:
+    """A child of the in-process latency run: the parent set the environment."""
+    import django
+
+    django.setup()
+    report_share = Bench(args, None, "").serve_publisher_share(json.loads(args.publisher_process))  # type: ignore[arg-type]
+    print(json.dumps(report_share))
+    return 0
+
+
+def configure_django(args: argparse.Namespace, broker: TansuBroker, prefix: str) -> None:
+    """Settings for the bench databases and the broker, Django set up, the databases migrated."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": args.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+            "KAFKA_TOPIC_PREFIX": prefix,
+            "KAFKA_CONSUMER_GROUP_PREFIX": f"{prefix}group",
+            "EVENTS_START_SWEEPER": "false",
+            "LOG_LEVEL": "WARNING",
+            "REDIS_URL": "",  # the bench needs no Redis; keep the test Redis database untouched
+            "DEBUG": "false",  # no query log kept per connection
+            "SECRET_KEY": "bench-only-" + uuid.uuid4().hex,
+        }
+    )
+    for name in [f"{alias.upper()}_DATABASE_URL" for alias in DATABASE_ALIASES]:
+        os.environ.pop(name, None)  # each alias derives from DATABASE_URL
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    log("migrating the bench databases")
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def run_phases(args: argparse.Namespace, bench: Bench) -> dict[str, Any]:
+    """The phases asked for (all three unless --only), with the machine's state at the start."""
+    from django.db import connections
+
+    try:
+        results: dict[str, Any] = {
+            "mode": "quick" if args.quick else "full",
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "_loadavg_start": [round(x, 2) for x in os.getloadavg()],
+            "_cpu_reference_start": cpu_seconds_reference(),
+        }
+        phases = args.only or ["throughput", "inprocess", "kafka"]
+        if "throughput" in phases:
+            results["throughput"] = bench.throughput()
+        if "inprocess" in phases:
+            results["inprocess_latency"] = bench.inprocess_latency()
+        if "kafka" in phases:
+            results["kafka_latency"] = bench.kafka_latency()
+        results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    finally:
+        connections.close_all()
+    return results
+
+
+def clean_up(args: argparse.Namespace, broker: TansuBroker, *, finished: bool) -> None:
+    """The broker stopped (its log kept if the run failed); the databases dropped with --drop."""
+    broker.stop()
+    if finished:
+        broker.remove_log()
+        log("broker stopped")
+    else:
+        log(f"broker stopped; its log is kept: {broker.log_path}")
+    if args.drop:
+        drop_databases(args.database_url)
+        log("bench databases dropped")
+    else:
+        log(f"bench databases kept: {', '.join(bench_database_names(args.database_url))} (--drop removes them)")
+
+
+def main() -> int:
+    args = parse_args()
+    if args.publisher_process:
+        return publisher_process_main(args)
     created, pg_version = ensure_databases(args.database_url)
     if created:
         log(f"created databases: {', '.join(created)}")
@@ -1011,62 +1085,12 @@ def main() -> int:
     try:
         broker.start()
         log(f"{broker.version()} listening on {broker.bootstrap} (log: {broker.log_path})")
-        os.environ.update(
-            {
-                "DJANGO_SETTINGS_MODULE": "tests.settings",
-                "DATABASE_URL": args.database_url,
-                "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-                "KAFKA_TOPIC_PREFIX": prefix,
-                "KAFKA_CONSUMER_GROUP_PREFIX": f"{prefix}group",
-                "EVENTS_START_SWEEPER": "false",
-                "LOG_LEVEL": "WARNING",
-                "REDIS_URL": "",  # the bench needs no Redis; keep the test Redis database untouched
-                "DEBUG": "false",  # no query log kept per connection
-                "SECRET_KEY": "bench-only-" + uuid.uuid4().hex,
-            }
-        )
-        for name in [f"{alias.upper()}_DATABASE_URL" for alias in DATABASE_ALIASES]:
-            os.environ.pop(name, None)  # each alias derives from DATABASE_URL
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connections
-
-        log("migrating the bench databases")
-        call_command("migrate", interactive=False, verbosity=0)
-        bench = Bench(args, broker, prefix)
-        try:
-            results: dict[str, Any] = {
-                "mode": "quick" if args.quick else "full",
-                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "_loadavg_start": [round(x, 2) for x in os.getloadavg()],
-                "_cpu_reference_start": cpu_seconds_reference(),
-            }
-            phases = args.only or ["throughput", "inprocess", "kafka"]
-            if "throughput" in phases:
-                results["throughput"] = bench.throughput()
-            if "inprocess" in phases:
-                results["inprocess_latency"] = bench.inprocess_latency()
-            if "kafka" in phases:
-                results["kafka_latency"] = bench.kafka_latency()
-            results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        finally:
-            connections.close_all()
+        configure_django(args, broker, prefix)
+        results = run_phases(args, Bench(args, broker, prefix))
         exit_code = report(results, args, broker, pg_version)
         finished = True
     finally:
-        broker.stop()
-        if finished:
-            broker.remove_log()
-            log("broker stopped")
-        else:
-            log(f"broker stopped; its log is kept: {broker.log_path}")
-        if args.drop:
-            drop_databases(args.database_url)
-            log("bench databases dropped")
-        else:
-            log(f"bench databases kept: {', '.join(bench_database_names(args.database_url))} (--drop removes them)")
+        clean_up(args, broker, finished=finished)
     return exit_code
 
 

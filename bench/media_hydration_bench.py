@@ -127,23 +127,10 @@ def page_timer(reader: uuid.UUID, *, expect_images: bool, query: str = QUERY) ->
     return one
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pages", type=int, default=300, help="pages read per series")
-    args = parser.parse_args()
-
-    _, pg_version = ensure_databases(DATABASE_URL)
-    data_dir = tempfile.mkdtemp(prefix="bench-images-")
-    configure(data_dir)
+def read_pages(with_images: Any, without: Any, pages: int) -> tuple[dict[str, list[float]], float]:
+    """Each series' page times, read alternately after a warm-up; the CPU reference beside them."""
     from apps.media import storage
 
-    log("seeding 2 x 20 authors and posts (20 images processed for real)")
-    with_images, without = seed()
-    from django.db import connections
-
-    for alias in ("feed", "media"):  # statistics, as autovacuum keeps them in production
-        with connections[alias].cursor() as cursor:
-            cursor.execute("ANALYZE")
     timed = {
         "without images": page_timer(without, expect_images=False),
         "with images": page_timer(with_images, expect_images=True),
@@ -156,15 +143,18 @@ def main() -> None:
         for _ in range(30):  # warm-up: imports, connections, caches
             one()
     reference = cpu_seconds_reference()
-    log(f"reading {args.pages} pages per series, alternately")
+    log(f"reading {pages} pages per series, alternately")
     samples: dict[str, list[float]] = {name: [] for name in (*timed, "with images, signing not cached")}
-    for _ in range(args.pages):
+    for _ in range(pages):
         for name, one in timed.items():
             samples[name].append(one())
         storage._links.clear()
         samples["with images, signing not cached"].append(cold())
+    return samples, reference
 
-    # The share of the media port itself: the page's one call, timed alone.
+
+def time_port_call(samples: dict[str, list[float]], pages: int) -> None:
+    """The share of the media port itself: the page's one call, timed alone."""
     from apps.feed.models import Post
     from apps.media.contracts import media_port
 
@@ -174,11 +164,13 @@ def main() -> None:
         for media_id in ids
     ]
     port = media_port()
-    for _ in range(args.pages):
+    for _ in range(pages):
         started = time.perf_counter()
         port.media_views(media_ids=[uuid.UUID(str(media_id)) for media_id in page_media])
         samples.setdefault("the media port call alone (20 images)", []).append(time.perf_counter() - started)
 
+
+def report(samples: dict[str, list[float]], *, pages: int, pg_version: str, reference: float) -> None:
     series = {name: distribution_ms(values) for name, values in samples.items()}
     medians = {name: statistics.median(values) for name, values in samples.items()}
     ratio = medians["with images"] / medians["without images"]
@@ -189,7 +181,7 @@ def main() -> None:
         "measured": "in process: Django's test client, the GraphQL view executing homeFeed(first: 20)",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "postgres": pg_version, "cpu_reference_s": reference},
-        "pages_per_series": args.pages,
+        "pages_per_series": pages,
         "page_ms": series,
         "ratio_p50_with_to_without": round(ratio, 3),
         "ratio_p50_uncached_signing_to_without": round(cold_ratio, 3),
@@ -203,7 +195,7 @@ def main() -> None:
         "# Media hydration: the home feed page of 20 posts, with images and without",
         "",
         f"Measured in process (Django's test client executing `homeFeed(first: {PAGE})` through the GraphQL",
-        f"view), {args.pages} pages per series, read alternately; {result['when']}, Python "
+        f"view), {pages} pages per series, read alternately; {result['when']}, Python "
         f"{platform.python_version()}, PostgreSQL {pg_version}, CPU reference {reference} s.",
         "Each post with images carries one image (three renditions, signed local URLs).",
         "",
@@ -222,7 +214,26 @@ def main() -> None:
     ]
     (RESULTS / "media_hydration.md").write_text("\n".join(lines))
     print("\n".join(lines))
-    del storage
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=300, help="pages read per series")
+    args = parser.parse_args()
+
+    _, pg_version = ensure_databases(DATABASE_URL)
+    data_dir = tempfile.mkdtemp(prefix="bench-images-")
+    configure(data_dir)
+    log("seeding 2 x 20 authors and posts (20 images processed for real)")
+    with_images, without = seed()
+    from django.db import connections
+
+    for alias in ("feed", "media"):  # statistics, as autovacuum keeps them in production
+        with connections[alias].cursor() as cursor:
+            cursor.execute("ANALYZE")
+    samples, reference = read_pages(with_images, without, args.pages)
+    time_port_call(samples, args.pages)
+    report(samples, pages=args.pages, pg_version=pg_version, reference=reference)
 
 
 if __name__ == "__main__":

@@ -97,7 +97,38 @@ def graph_from_follows(users: int, follows: list[tuple[int, int]], rng: random.R
     return {"users": ids, "followers": followers, "heavy": [], "light": [], "posting": users}
 
 
+WORDS = ["the", "a", "feed", "post", "about", "lunch", "code", "cats", "music", "rain", "travel", "news"]
+
+
+def copy_graph(cur: Any, users: list[uuid.UUID], followers: list[set[int]], now: datetime) -> None:
+    """Author (followers_count = the real in-degree), FollowEdge and TimelineReader rows."""
+    with cur.copy("COPY feed_author (user_id, username, display_name, followers_count, updated_at) FROM STDIN") as copy:
+        for i, user in enumerate(users):
+            copy.write_row((user, f"user{i}", f"User {i}", len(followers[i]), now))
+    with cur.copy("COPY feed_followedge (follower_id, followee_id, created_at) FROM STDIN") as copy:
+        for author, fans in enumerate(followers):
+            for fan in fans:
+                copy.write_row((users[fan], users[author], now))
+    with cur.copy("COPY feed_timelinereader (user_id, last_read_at) FROM STDIN") as copy:
+        for user in users:
+            copy.write_row((user, now))
+
+
+def copy_posts(cur: Any, posts: list[tuple[int, uuid.UUID, int]], rng: random.Random, now: datetime) -> None:
+    """Published posts of 16 random words, with random like and comment counts."""
+    with cur.copy(
+        "COPY feed_post (id, author_id, content, media_ids, hashtags, mentions, status, created_at,"
+        " like_count, comment_count) FROM STDIN"
+    ) as copy:
+        for post_id, author_id, _ in posts:
+            text = " ".join(rng.choices(WORDS, k=16))
+            row = (post_id, author_id, text, "[]", "[]", "[]", "PUBLISHED", now, rng.randrange(50), rng.randrange(9))
+            copy.write_row(row)
+
+
 def seed(size: dict[str, Any], graph: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """Every feed projection emptied, then the graph and `posts_per_author` posts by each of the
+    first `posting` users written with COPY. The posts come back under "_posts" (id, author, round)."""
     import psycopg
 
     from apps.feed.ids import next_post_id
@@ -109,49 +140,17 @@ def seed(size: dict[str, Any], graph: dict[str, Any], rng: random.Random) -> dic
     for round_ in range(size["posts_per_author"]):
         for author in range(graph["posting"]):
             posts.append((next_post_id(), users[author], round_))
-    words = ["the", "a", "feed", "post", "about", "lunch", "code", "cats", "music", "rain", "travel", "news"]
     with psycopg.connect(**feed_conninfo(), autocommit=True) as conn:
         conn.execute(
             "TRUNCATE feed_post, feed_followedge, feed_author, feed_timelinereader, feed_timelineentry CASCADE"
         )
         with conn.cursor() as cur:
-            with cur.copy(
-                "COPY feed_author (user_id, username, display_name, followers_count, updated_at) FROM STDIN"
-            ) as copy:
-                for i, user in enumerate(users):
-                    copy.write_row((user, f"user{i}", f"User {i}", len(followers[i]), now))
-            with cur.copy("COPY feed_followedge (follower_id, followee_id, created_at) FROM STDIN") as copy:
-                for author, fans in enumerate(followers):
-                    for fan in fans:
-                        copy.write_row((users[fan], users[author], now))
-            with cur.copy("COPY feed_timelinereader (user_id, last_read_at) FROM STDIN") as copy:
-                for user in users:
-                    copy.write_row((user, now))
-            with cur.copy(
-                "COPY feed_post (id, author_id, content, media_ids, hashtags, mentions, status, created_at,"
-                " like_count, comment_count) FROM STDIN"
-            ) as copy:
-                for post_id, author_id, _ in posts:
-                    text = " ".join(rng.choices(words, k=16))
-                    copy.write_row(
-                        (
-                            post_id,
-                            author_id,
-                            text,
-                            "[]",
-                            "[]",
-                            "[]",
-                            "PUBLISHED",
-                            now,
-                            rng.randrange(50),
-                            rng.randrange(9),
-                        )
-                    )
+            copy_graph(cur, users, followers, now)
+            copy_posts(cur, posts, rng, now)
         conn.execute("ANALYZE feed_post, feed_followedge, feed_author, feed_timelinereader")
-    edges = sum(len(f) for f in followers)
     return {
         "users": len(users),
-        "follow_edges": edges,
+        "follow_edges": sum(len(f) for f in followers),
         "posts": len(posts),
         "posting_authors": graph["posting"],
         "posts_per_author": size["posts_per_author"],

@@ -329,6 +329,26 @@ def test_a_malformed_multipart_request_is_a_bad_request(api: Served) -> None:
     }
 
 
+def test_a_file_mapped_into_a_variable_that_is_not_an_upload_is_a_bad_request(api: Served) -> None:
+    query = "mutation($t: String) { updateProfile(displayName: $t) { errors { code } } }"
+    with api.server.client() as client:
+        response = client.post(
+            "/graphql/media/",
+            data={
+                "operations": json.dumps({"query": query, "variables": {"t": None}}),
+                "map": '{"0": ["variables.t"]}',
+            },
+            files={"0": ("a.png", images.png(), "image/png")},
+            headers=token(),
+        )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"message": "A file can only fill a variable of type Upload; 'variables.t' is not one."}]
+    }
+    assert not [line for line in api.server.log_lines() if '"level": "ERROR"' in line]
+
+
 # --- reading and deleting ------------------------------------------------------------------
 
 MEDIA = "query($id: ID!) { media(id: $id) { id status width } }"

@@ -21,6 +21,7 @@ from typing import Any
 import graphene
 from django.http import HttpRequest, HttpResponseBadRequest
 from graphene_django.views import HttpError
+from graphql import GraphQLError, NamedTypeNode, OperationDefinitionNode, parse
 
 from apps.media.uploads import UploadOutcome, limit_uploads
 from socialapp.graphql.views import LimitedGraphQLView
@@ -92,6 +93,7 @@ def operations_with_files(request: HttpRequest, outcome: UploadOutcome) -> dict[
         raise _bad_request('`map` must be an object of path lists, e.g. {"0": ["variables.file"]}.')
     if outcome.files > 1 or len(file_map) > 1:
         raise _bad_request("Send one file per request.")
+    upload_variables = _upload_variables(operations.get("query"))
     for key, paths in file_map.items():
         if key == outcome.oversized_field:
             value: Any = OVERSIZED
@@ -100,8 +102,37 @@ def operations_with_files(request: HttpRequest, outcome: UploadOutcome) -> dict[
         else:
             raise _bad_request(f"The map names the file part {key!r}, which the request does not carry.")
         for path in paths:
+            _check_upload_variable(path, upload_variables)
             _place(operations, path, value)
     return operations
+
+
+def _upload_variables(query: Any) -> set[str] | None:
+    """The operation's variables declared as `Upload` (None when the query does not parse: the
+    GraphQL view answers that)."""
+    if not isinstance(query, str):
+        return None
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return None
+    names: set[str] = set()
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            for variable in definition.variable_definitions or ():
+                type_node: Any = variable.type
+                while not isinstance(type_node, NamedTypeNode):
+                    type_node = type_node.type  # through NonNull and List
+                if type_node.name.value == "Upload":
+                    names.add(variable.variable.name.value)
+    return names
+
+
+def _check_upload_variable(path: str, upload_variables: set[str] | None) -> None:
+    """A file may only fill a variable of type `Upload`: anywhere else it is no value GraphQL knows."""
+    parts = path.split(".")
+    if upload_variables is not None and len(parts) >= 2 and parts[1] not in upload_variables:
+        raise _bad_request(f"A file can only fill a variable of type Upload; {path[:100]!r} is not one.")
 
 
 def _place(operations: dict[str, Any], path: str, value: Any) -> None:

@@ -359,6 +359,9 @@ MEDIA_THUMBNAIL_FORMAT: str = env.str("MEDIA_THUMBNAIL_FORMAT", default="webp")
 MEDIA_DIRECT_UPLOAD_EXPIRY_SECONDS: int = env.int("MEDIA_DIRECT_UPLOAD_EXPIRY_SECONDS", default=900)
 MEDIA_DIRECT_UPLOAD_GRACE_SECONDS: int = env.int("MEDIA_DIRECT_UPLOAD_GRACE_SECONDS", default=3600)
 MEDIA_PROCESSING_STUCK_SECONDS: int = env.int("MEDIA_PROCESSING_STUCK_SECONDS", default=600)
+# Without a Celery broker, images over this much work (pixels x frames) are processed on a
+# thread after the upload answers, not inside its request.
+MEDIA_INLINE_PROCESSING_PIXELS: int = env.int("MEDIA_INLINE_PROCESSING_PIXELS", default=16_000_000)
 
 # --- synchronous ports (socialapp.ports) ---------------------------------------------------
 # <SERVICE>_PORT forces `inprocess` or `http`; empty: in process when this process serves that

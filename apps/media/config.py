@@ -60,3 +60,13 @@ def direct_upload_completion_seconds() -> int:
 def stuck_after_seconds() -> int:
     """A media still PROCESSING after this long is handed to the task queue again."""
     return int(getattr(settings, "MEDIA_PROCESSING_STUCK_SECONDS", 600))
+
+
+def tasks_run_inline() -> bool:
+    """No Celery broker: tasks run in the process that enqueues them (the embedded default)."""
+    return bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
+
+
+def inline_processing_pixels() -> int:
+    """The most work (pixels x frames) processed inside the upload's request when tasks run inline."""
+    return int(getattr(settings, "MEDIA_INLINE_PROCESSING_PIXELS", 16_000_000))

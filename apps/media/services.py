@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,7 +47,7 @@ from apps.media.ids import uuid7
 from apps.media.imaging.formats import BY_CONTENT_TYPE
 from apps.media.imaging.inspect import ImageFacts, inspect_image
 from apps.media.models import AttachmentKind, Media, MediaAttachment, MediaStatus, MediaVariant
-from apps.media.tasks import process_media
+from apps.media.tasks import process_in_background, process_media
 from apps.media.uploads import ReceivedFile
 from socialapp.db import atomic_for
 from socialapp.errors import NotFoundError
@@ -115,7 +116,7 @@ def _accept(
                 staged_name=staged_name,
                 alt_text=alt_text,
             )
-            _process_after_commit(media.id)
+            _process_after_commit(media.id, work=facts.width * facts.height * max(facts.frames, 1))
     except IntegrityError:
         raise  # the id is taken: a concurrent completion of the same direct upload owns the object
     except BaseException:
@@ -125,9 +126,17 @@ def _accept(
     return selectors.media_by_id(media_id=media.id) or media
 
 
-def _process_after_commit(media_id: uuid.UUID) -> None:
+def _process_after_commit(media_id: uuid.UUID, *, work: int = 0) -> None:
+    """Process after commit: queued when there is a broker; without one, inline, unless the image
+    is too much work for a request (`work`: pixels x frames over MEDIA_INLINE_PROCESSING_PIXELS),
+    which a thread of this process takes instead, so the upload still answers at once."""
+    in_background = config.tasks_run_inline() and work > config.inline_processing_pixels()
+
     def enqueue_processing() -> None:
-        process_media.delay(str(media_id))
+        if in_background:
+            threading.Thread(target=process_in_background, args=(str(media_id),), daemon=True).start()
+        else:
+            process_media.delay(str(media_id))
 
     # robust: a failure to enqueue (or, inline, to process) is logged and does not fail the
     # accepted upload; the row stays PROCESSING and media_requeue_stuck enqueues it again.

@@ -5,13 +5,17 @@ Without CELERY_BROKER_URL (the embedded default) they run inline, right after th
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from celery import shared_task
+from django.db import connections
 
 from apps.media.processing import media_process
+
+logger = logging.getLogger(__name__)
 
 
 def process_media_now(media_id: str) -> str | None:
@@ -29,3 +33,14 @@ process_media: Any = shared_task(
     retry_backoff=True,
     max_retries=5,
 )(process_media_now)
+
+
+def process_in_background(media_id: str) -> None:
+    """`process_media_now` on a thread of its own (no broker, an image too big for a request):
+    a failure is logged, the row stays PROCESSING, and media_requeue_stuck tries it again."""
+    try:
+        process_media_now(media_id)
+    except Exception:  # a background thread has no caller to raise to
+        logger.exception("media processing failed in the background", extra={"media_id": media_id})
+    finally:
+        connections.close_all()

@@ -7,12 +7,14 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import pytest
 import schemathesis
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
+from schemathesis.core.result import Err
 from schemathesis.graphql import nodes
 from schemathesis.specs.graphql.schemas import GraphQLSchema
 
@@ -64,6 +66,8 @@ def fuzz(schema: GraphQLSchema, headers: dict[str, str]) -> int:
     """Every operation with MAX_EXAMPLES derandomized cases; raises on a 5xx; the requests sent."""
     sent = 0
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
         operation = result.ok()
 
         @hypothesis.given(case=operation.as_strategy())
@@ -75,7 +79,7 @@ def fuzz(schema: GraphQLSchema, headers: dict[str, str]) -> int:
             suppress_health_check=list(HealthCheck),
             phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
         )
-        def run(case: schemathesis.Case) -> None:
+        def run(case: schemathesis.Case[Any]) -> None:
             nonlocal sent
             response = case.call(headers=headers)
             sent += 1

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
     "graphene_django",
     "channels",
     "socialapp",
@@ -295,6 +296,14 @@ REST_FRAMEWORK: dict[str, Any] = {
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "socialapp.rest.rest_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["socialapp.ratelimits.WriteRateLimitThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The REST endpoints' OpenAPI document, served at /api/schema/ and committed as docs/openapi.yaml.
+SPECTACULAR_SETTINGS: dict[str, Any] = {
+    "TITLE": "socialapp REST API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # Write budgets per scope, per account and per client address ("<count>/<period>", period in

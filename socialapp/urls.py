@@ -6,6 +6,7 @@ from importlib import import_module
 
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.views import SpectacularAPIView
 
 from socialapp import health
 from socialapp.deployment import enabled_services, service_module
@@ -17,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
     path(
         "graphql/",
         csrf_exempt(graphql_view_for(enabled_services()).as_view(schema=build_schema(enabled_services()))),

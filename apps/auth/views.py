@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -30,6 +32,14 @@ def _pair_body(pair: TokenPair) -> dict[str, Any]:
     return {"access": pair.access, "refresh": pair.refresh, "access_expires_at": pair.access_expires_at.isoformat()}
 
 
+class TokenPairSerializer(serializers.Serializer[Any]):
+    """The answer of obtain and refresh (documents _pair_body for the OpenAPI document)."""
+
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+    access_expires_at = serializers.DateTimeField()
+
+
 class _PublicView(APIView):
     authentication_classes: list[type] = []  # a stale Authorization header must not block logging in
     permission_classes = [AllowAny]
@@ -43,6 +53,7 @@ class TokenObtainSerializer(serializers.Serializer[Any]):
 class TokenObtainView(_PublicView):
     """POST {username, password} -> {access, refresh}."""
 
+    @extend_schema(request=TokenObtainSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:
         serializer = TokenObtainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -61,6 +72,7 @@ class TokenRefreshSerializer(serializers.Serializer[Any]):
 class TokenRefreshView(_PublicView):
     """POST {refresh} -> {access, refresh}: the refresh token rotates."""
 
+    @extend_schema(request=TokenRefreshSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:
         serializer = TokenRefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -74,6 +86,7 @@ class TokenVerifySerializer(serializers.Serializer[Any]):
 class TokenVerifyView(_PublicView):
     """POST {token} -> 200 {} if the access token is valid now, 401 with the reason otherwise."""
 
+    @extend_schema(request=TokenVerifySerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         serializer = TokenVerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

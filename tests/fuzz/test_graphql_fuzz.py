@@ -14,9 +14,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
 from schemathesis.graphql import nodes
 from schemathesis.specs.graphql.schemas import GraphQLSchema
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.auth_helpers import access_token_for, bearer
 from tests.conftest import ALL_DATABASES
@@ -99,4 +101,35 @@ def test_graphql_answers_no_server_error(server: LiveServer, token: str, service
     headers = bearer(token) if identity == "authenticated" else {}
     sent = fuzz(load(service, server.url), headers)
     print(f"fuzz graphql {service} {identity}: {sent} requests")  # noqa: T201 - the figure ADR 0017 reports
+    assert sent > 0
+
+
+@pytest.mark.parametrize("identity", ["anonymous", "authenticated"])
+def test_rest_answers_no_server_error_and_match_their_schema(server: LiveServer, token: str, identity: str) -> None:
+    schema = schemathesis.openapi.from_path(str(ROOT / "docs" / "openapi.yaml"))
+    schema.config.update(base_url=server.url)
+    headers = bearer(token) if identity == "authenticated" else {}
+    sent = 0
+    for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
+        operation = result.ok()
+
+        @hypothesis.given(case=operation.as_strategy())
+        @hypothesis.settings(
+            max_examples=MAX_EXAMPLES,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+        )
+        def run(case: schemathesis.Case[Any]) -> None:
+            nonlocal sent
+            response = case.call(headers=headers)
+            sent += 1
+            case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+
+        run()
+    print(f"fuzz rest {identity}: {sent} requests")  # noqa: T201 - the figure ADR 0017 reports
     assert sent > 0

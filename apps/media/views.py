@@ -67,6 +67,7 @@ class ImageUploadView(APIView):
     """
 
     parser_classes = [MultiPartParser]
+    write_rate_limit_scope = "media"  # socialapp/ratelimits.py: the uploads' budget, as uploadImage's
 
     def post(self, request: Request) -> Response:
         viewer = require_viewer(request)

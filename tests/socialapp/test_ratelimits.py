@@ -91,3 +91,14 @@ def test_a_rest_write_over_budget_is_a_429_with_retry_after() -> None:
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 0
     assert refused.json()["errors"][0]["code"] == "throttled"
+
+
+def test_rest_uploads_spend_the_media_budget() -> None:
+    client = Client(headers=bearer(access_token_for(uuid.uuid4(), "uploader")))
+
+    first = client.post("/api/media/images", {})  # no file: refused by the view, but counted
+    second = client.post("/api/media/images", {})
+
+    assert first.status_code == 400
+    assert second.status_code == 429
+    assert int(second.headers["Retry-After"]) > 0

@@ -24,24 +24,24 @@ from apps.users.contracts import ProfileCreated, ProfileUpdated, UserFollowed, U
 from socialapp.eventing import Envelope, event_handler
 
 
-@event_handler(ProfileCreated)
-def keep_new_actor(event: ProfileCreated, envelope: Envelope) -> None:
+def _keep_actor(event: ProfileCreated | ProfileUpdated) -> None:
+    """Both carry the profile's public fields after the change: the projection upserts them."""
     services.actor_upsert(
         user_id=event.user_id,
         username=event.username,
         display_name=event.display_name,
         avatar_media_id=event.avatar_media_id,
     )
+
+
+@event_handler(ProfileCreated)
+def keep_new_actor(event: ProfileCreated, envelope: Envelope) -> None:
+    _keep_actor(event)
 
 
 @event_handler(ProfileUpdated)
 def keep_updated_actor(event: ProfileUpdated, envelope: Envelope) -> None:
-    services.actor_upsert(
-        user_id=event.user_id,
-        username=event.username,
-        display_name=event.display_name,
-        avatar_media_id=event.avatar_media_id,
-    )
+    _keep_actor(event)
 
 
 @event_handler(UserFollowed)

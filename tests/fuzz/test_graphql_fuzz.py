@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +64,9 @@ def load(service: str, url: str) -> GraphQLSchema:
     return schema
 
 
-def fuzz(schema: GraphQLSchema, headers: dict[str, str]) -> int:
-    """Every operation with MAX_EXAMPLES derandomized cases; raises on a 5xx; the requests sent."""
+def fuzz(schema: Any, headers: dict[str, str], check: Callable[[str, Any, Any], None]) -> int:
+    """Every operation with MAX_EXAMPLES derandomized cases, each answer given to `check`
+    (operation label, case, response); the requests sent."""
     sent = 0
     for result in schema.get_all_operations():
         if isinstance(result, Err):
@@ -86,20 +87,25 @@ def fuzz(schema: GraphQLSchema, headers: dict[str, str]) -> int:
             response = case.call(headers=headers)
             sent += 1
             # run() is called within this iteration, so the loop variable is the right one.
-            label = operation.label  # noqa: B023
-            assert response.status_code < 500, (
-                f"{label}: {response.status_code} for {case.body!r}: {response.text[:500]}"
-            )
+            check(operation.label, case, response)  # noqa: B023
 
         run()
     return sent
+
+
+def no_server_error(label: str, case: Any, response: Any) -> None:
+    assert response.status_code < 500, f"{label}: {response.status_code} for {case.body!r}: {response.text[:500]}"
+
+
+def no_server_error_and_documented(label: str, case: Any, response: Any) -> None:
+    case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
 
 
 @pytest.mark.parametrize("identity", ["anonymous", "authenticated"])
 @pytest.mark.parametrize("service", SERVICES)
 def test_graphql_answers_no_server_error(server: LiveServer, token: str, service: str, identity: str) -> None:
     headers = bearer(token) if identity == "authenticated" else {}
-    sent = fuzz(load(service, server.url), headers)
+    sent = fuzz(load(service, server.url), headers, no_server_error)
     print(f"fuzz graphql {service} {identity}: {sent} requests")  # noqa: T201 - the figure ADR 0017 reports
     assert sent > 0
 
@@ -109,27 +115,6 @@ def test_rest_answers_no_server_error_and_match_their_schema(server: LiveServer,
     schema = schemathesis.openapi.from_path(str(ROOT / "docs" / "openapi.yaml"))
     schema.config.update(base_url=server.url)
     headers = bearer(token) if identity == "authenticated" else {}
-    sent = 0
-    for result in schema.get_all_operations():
-        if isinstance(result, Err):
-            raise result.err()
-        operation = result.ok()
-
-        @hypothesis.given(case=operation.as_strategy())
-        @hypothesis.settings(
-            max_examples=MAX_EXAMPLES,
-            derandomize=True,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
-        )
-        def run(case: schemathesis.Case[Any]) -> None:
-            nonlocal sent
-            response = case.call(headers=headers)
-            sent += 1
-            case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
-
-        run()
+    sent = fuzz(schema, headers, no_server_error_and_documented)
     print(f"fuzz rest {identity}: {sent} requests")  # noqa: T201 - the figure ADR 0017 reports
     assert sent > 0

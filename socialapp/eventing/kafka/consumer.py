@@ -46,6 +46,7 @@ from socialapp.eventing.kafka.config import (
     physical_topic,
     producer_config,
 )
+from socialapp.eventing.kafka.faults import CONSUMER_AFTER_COMMIT, FaultPoint
 from socialapp.eventing.kafka.liveness import Heartbeat
 from socialapp.observability.context import request_context
 from socialapp.observability.metrics import CONSUMER_LAG, EVENTS_HANDLED
@@ -87,6 +88,7 @@ class EventConsumer:
         self.batch_size = batch_size
         self.database = handler_database(app_label)
         self.heartbeat = Heartbeat(f"consumer-{app_label}")
+        self.fault_after_commit = FaultPoint(CONSUMER_AFTER_COMMIT)  # drills only (tests/drills/)
 
     def run(self) -> None:
         if not self.topics:
@@ -110,6 +112,8 @@ class EventConsumer:
                 if not messages:
                     continue
                 self.process_batch(messages)
+                # Effects committed, offsets not stored yet: a crash here means a redelivery.
+                self.fault_after_commit.reached()
                 for message in messages:
                     self.consumer.store_offsets(message=message)
                 self._record_lag(messages[-1])

@@ -1,10 +1,13 @@
-"""Liveness of the relay and the consumers: a loop that stops making progress fails its probe.
+"""Liveness and readiness of the relay and the consumers: a loop that stops making progress
+fails its probes.
 
     heartbeat = Heartbeat()            # the loop calls heartbeat.beat() every turn
-    serve_probes(9100, "0.0.0.0", [heartbeat], max_age=60)
+    serve_probes(9100, "0.0.0.0", [heartbeat], max_age=60, ready_max_age=20)
 
-`/healthz` answers 200 while every heartbeat is younger than `max_age` seconds, 503 otherwise
-(a process that answers on its socket but whose loop is stuck); `/metrics` is Prometheus's.
+`/healthz` (liveness) answers 200 while every heartbeat is younger than `max_age` seconds, 503
+otherwise (a process that answers on its socket but whose loop is stuck: restart it);
+`/readyz` (readiness) does the same with `ready_max_age`, shorter, so a stuck loop shows as
+not ready well before the restart; `/metrics` is Prometheus's.
 """
 
 from __future__ import annotations
@@ -31,16 +34,21 @@ class Heartbeat:
         return time.monotonic() - self.last
 
 
-def serve_probes(port: int, addr: str, heartbeats: list[Heartbeat], *, max_age: float) -> ThreadingHTTPServer:
-    """Serve `/healthz` and `/metrics` from a daemon thread; returns the server (to shut down)."""
+def serve_probes(
+    port: int, addr: str, heartbeats: list[Heartbeat], *, max_age: float, ready_max_age: float | None = None
+) -> ThreadingHTTPServer:
+    """Serve `/healthz`, `/readyz` and `/metrics` from a daemon thread; returns the server (to
+    shut down). `ready_max_age` defaults to `max_age`."""
+    probe_limits = {"/healthz": max_age, "/readyz": max_age if ready_max_age is None else ready_max_age}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path == "/healthz":
+            limit = probe_limits.get(self.path)
+            if limit is not None:
                 ages = {h.name: round(h.age(), 1) for h in heartbeats}
-                alive = all(age <= max_age for age in ages.values())
-                body = json.dumps({"status": "ok" if alive else "stuck", "seconds_since_progress": ages}).encode()
-                self._answer(200 if alive else 503, "application/json", body)
+                moving = all(age <= limit for age in ages.values())
+                body = json.dumps({"status": "ok" if moving else "stuck", "seconds_since_progress": ages}).encode()
+                self._answer(200 if moving else 503, "application/json", body)
             elif self.path == "/metrics":
                 self._answer(200, CONTENT_TYPE_LATEST, generate_latest())
             else:

@@ -31,6 +31,7 @@ from socialapp.eventing.catalogue import TOPICS
 from socialapp.eventing.handlers import outbox_model
 from socialapp.eventing.kafka.batches import Row, Step, outbox_batches
 from socialapp.eventing.kafka.config import physical_topic, producer_config
+from socialapp.eventing.kafka.faults import RELAY_AFTER_SEND, FaultPoint
 from socialapp.eventing.kafka.leadership import OutboxLeadership
 from socialapp.eventing.kafka.liveness import Heartbeat
 from socialapp.eventing.kafka.topics import create_missing_topics
@@ -93,6 +94,7 @@ class OutboxRelay:
         self.batches = outbox_batches(self.alias, self.table, batch_size=batch_size)
         self._failures: list[str] = []
         self._step: Step = _no_drain
+        self.fault_after_send = FaultPoint(RELAY_AFTER_SEND)  # drills only (tests/drills/)
 
     @property
     def is_leader(self) -> bool:
@@ -219,6 +221,7 @@ class OutboxRelay:
             rows = self._start_step(delete=[], after=0)()
             while rows:
                 batches += 1
+                self.heartbeat.beat()  # a long drain is progress: the probes must not call it stuck
                 more = len(rows) >= self.batch_size and batches != max_batches and not self.stop.is_set()
                 confirmed = self._take_confirmed(in_flight)
                 # Only rows past those in flight: the next drain's first read (from 0) picks up
@@ -246,6 +249,8 @@ class OutboxRelay:
     def _start_step(self, *, delete: list[int], after: int | None) -> Callable[[], list[Row]]:
         """Start deleting `delete` and reading the rows past `after` (`batches`); a method of its
         own so that bench/outbox_bench.py can time the database's share of a drain."""
+        if delete:  # the broker confirmed these rows and they are not deleted yet: a re-send window
+            self.fault_after_send.reached()
         return self._step(delete=delete, after=after)
 
     def relay_batch(self) -> int:

@@ -22,14 +22,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("service")
         parser.add_argument(
-            "--metrics-port", type=int, default=0, help="serve /metrics and the /healthz liveness probe on this port"
+            "--metrics-port",
+            type=int,
+            default=0,
+            help="serve /metrics and the /healthz and /readyz probes on this port",
         )
         parser.add_argument("--metrics-addr", default="127.0.0.1")
         parser.add_argument(
             "--stuck-seconds",
             type=float,
             default=60.0,
-            help="/healthz fails when the consumer's loop has not moved for this long",
+            help="/healthz (liveness) fails when the consumer's loop has not moved for this long",
+        )
+        parser.add_argument(
+            "--unready-seconds",
+            type=float,
+            default=20.0,
+            help="/readyz (readiness) fails when the consumer's loop has not moved for this long",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,7 +52,11 @@ class Command(BaseCommand):
         consumer = EventConsumer(label, max_attempts=settings.EVENTS_CONSUMER_MAX_ATTEMPTS, stop=stop)
         if options["metrics_port"]:
             serve_probes(
-                options["metrics_port"], options["metrics_addr"], [consumer.heartbeat], max_age=options["stuck_seconds"]
+                options["metrics_port"],
+                options["metrics_addr"],
+                [consumer.heartbeat],
+                max_age=options["stuck_seconds"],
+                ready_max_age=options["unready_seconds"],
             )
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())

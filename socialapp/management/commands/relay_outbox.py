@@ -29,14 +29,23 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=settings.EVENTS_RELAY_BATCH_SIZE)
         parser.add_argument("--poll-seconds", type=float, default=settings.EVENTS_RELAY_POLL_SECONDS)
         parser.add_argument(
-            "--metrics-port", type=int, default=0, help="serve /metrics and the /healthz liveness probe on this port"
+            "--metrics-port",
+            type=int,
+            default=0,
+            help="serve /metrics and the /healthz and /readyz probes on this port",
         )
         parser.add_argument("--metrics-addr", default="127.0.0.1")
         parser.add_argument(
             "--stuck-seconds",
             type=float,
             default=60.0,
-            help="/healthz fails when a relay's loop has not moved for this long",
+            help="/healthz (liveness) fails when a relay's loop has not moved for this long",
+        )
+        parser.add_argument(
+            "--unready-seconds",
+            type=float,
+            default=20.0,
+            help="/readyz (readiness) fails when a relay's loop has not moved for this long",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -55,7 +64,13 @@ class Command(BaseCommand):
         ]
         if options["metrics_port"]:
             heartbeats = [relay.heartbeat for relay in relays]
-            serve_probes(options["metrics_port"], options["metrics_addr"], heartbeats, max_age=options["stuck_seconds"])
+            serve_probes(
+                options["metrics_port"],
+                options["metrics_addr"],
+                heartbeats,
+                max_age=options["stuck_seconds"],
+                ready_max_age=options["unready_seconds"],
+            )
         tune_garbage_collector()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())

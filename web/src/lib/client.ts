@@ -1,0 +1,46 @@
+// The one urql client: each operation goes to its service's endpoint (serviceRoutingExchange) with
+// an access token that is renewed first when it is about to expire (freshTokenExchange).
+import { Client, cacheExchange, fetchExchange, type Exchange, type OperationContext } from '@urql/core'
+import { fromPromise, fromValue, mergeMap, pipe } from 'wonka'
+import { serviceRoutingExchange } from '@/api/routing'
+
+/** Context for operations sent without a token (log-in, sign-up, renewal): a bad token is an error there. */
+export const ANONYMOUS: Partial<OperationContext> = {
+  fetchOptions: {},
+  requestPolicy: 'network-only',
+  anonymous: true,
+}
+
+/** Holds each authenticated operation until `ensureFresh` has renewed a token about to expire. */
+export function freshTokenExchange(ensureFresh: () => Promise<unknown>): Exchange {
+  return ({ forward }) =>
+    (operations$) =>
+      forward(
+        pipe(
+          operations$,
+          mergeMap((operation) =>
+            operation.kind === 'teardown' || operation.context.anonymous
+              ? fromValue(operation)
+              : fromPromise(ensureFresh().then(() => operation, () => operation)),
+          ),
+        ),
+      )
+}
+
+export function createApiClient(
+  getAccessToken: () => string | null,
+  ensureFresh: () => Promise<unknown>,
+  base = '',
+): Client {
+  return new Client({
+    // Every operation's url is set by serviceRoutingExchange; this one is never asked.
+    url: `${base}/graphql/unrouted/`,
+    exchanges: [serviceRoutingExchange(base), cacheExchange, freshTokenExchange(ensureFresh), fetchExchange],
+    preferGetMethod: false,
+    requestPolicy: 'cache-and-network',
+    fetchOptions: () => {
+      const token = getAccessToken()
+      return token ? { headers: { Authorization: `Bearer ${token}` } } : {}
+    },
+  })
+}

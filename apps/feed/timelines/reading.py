@@ -145,7 +145,7 @@ SELECT newest.id FROM {edge} AS edge
 JOIN {author} AS author ON author.user_id = edge.followee_id AND author.followers_count > %s
 CROSS JOIN LATERAL (
     SELECT post.id FROM {{table}} AS post
-    WHERE post.author_id = edge.followee_id AND post.id < %s
+    WHERE post.author_id = edge.followee_id AND post.id < %s AND post.status = %s
     ORDER BY post.id DESC LIMIT %s
 ) AS newest
 WHERE edge.follower_id = %s
@@ -169,7 +169,9 @@ def _pulled_post_ids(user_id: uuid.UUID, *, before: int | None, limit: int) -> l
     follows or they posted. One statement on PostgreSQL; two queries elsewhere.
     """
     sql = _PULLED_SQL.format(edge=FollowEdge._meta.db_table, author=Author._meta.db_table)
-    params = [config.fanout_max_followers(), before or _NO_UPPER_BOUND, limit, user_id, limit]
+    # Published posts only: a PENDING post joins when its fan-out publishes it, as on the push path.
+    published = PostStatus.PUBLISHED.value
+    params = [config.fanout_max_followers(), before or _NO_UPPER_BOUND, published, limit, user_id, limit]
     rows = fetch_on_postgres(Post, sql, params)
     if rows is not None:
         return [post_id for (post_id,) in rows]
@@ -190,7 +192,7 @@ def _pulled_post_ids(user_id: uuid.UUID, *, before: int | None, limit: int) -> l
 
 
 def _newest_posts(author_id: uuid.UUID, *, before: int | None, limit: int) -> QuerySet[Post, int]:
-    posts = Post.objects.filter(author_id=author_id)
+    posts = Post.objects.filter(author_id=author_id, status=PostStatus.PUBLISHED)
     if before is not None:
         posts = posts.filter(id__lt=before)
     return posts.order_by("-id").values_list("id", flat=True)[:limit]

@@ -164,9 +164,9 @@ def test_drill_a_consumer_killed_between_commit_and_offset_and_mid_stream_loses_
 
     def trickle() -> None:  # the stream goes on while consumers die
         try:
-            while trickling.is_set():
-                publisher.publish(5)
-                time.sleep(0.05)
+            while trickling.is_set():  # about 100 events a second
+                publisher.publish(1)
+                time.sleep(0.1)
         finally:
             connections.close_all()
 
@@ -186,6 +186,8 @@ def test_drill_a_consumer_killed_between_commit_and_offset_and_mid_stream_loses_
             with worker_process(["consume", "eventtests"], tmp_path, kafka_env()) as consumer:
                 consumer.wait_ready()
                 wait_until(lambda: applied() >= applied_by_first + 300, timeout=120, what="the second consumer")
+                # It commits its offsets every second: let it commit some, then kill it in the stream.
+                time.sleep(2)
                 redelivered_to_second = consumer.metric(HANDLED, consumer="eventtests", outcome="duplicate")
                 consumer.kill()
             applied_at_outside_kill = applied()

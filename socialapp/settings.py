@@ -71,6 +71,8 @@ MIDDLEWARE = [
     # them before Django: socialapp/body_limits.py).
     "socialapp.body_limits.OversizedBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The built web client's files (socialapp/web_client.py); not loaded when WEB_CLIENT_ENABLED is off.
+    "socialapp.web_client.WebClientMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: keeps every middleware above in sync mode under ASGI (four thread crossings, not eight).
@@ -324,11 +326,20 @@ RATELIMIT_ENABLE: bool = env.bool("RATELIMIT_ENABLE", default=True)
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
+# The built Vue client (`npm ci && npm run build` in web/), served at / beside the API by a process
+# serving every service (the embedded default); the split services leave it to the gateway.
+WEB_CLIENT_DIR = Path(env.str("WEB_CLIENT_DIR", default=str(BASE_DIR / "web" / "dist")))
+WEB_CLIENT_ENABLED: bool = env.bool(
+    "WEB_CLIENT_ENABLED", default=set(SOCIALAPP_ENABLED_SERVICES) >= set(SOCIALAPP_SERVICE_APPS)
+)
 
 # With a bucket, media go to S3 (or MinIO / any S3-compatible endpoint) through
 # django-storages; credentials come from the usual AWS variables or the pod's IAM role.
 AWS_STORAGE_BUCKET_NAME: str = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 AWS_S3_ENDPOINT_URL: str | None = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+# The endpoint in URLs handed to browsers (presigned GETs, direct-upload POSTs) when they cannot
+# reach AWS_S3_ENDPOINT_URL (an in-cluster or in-compose host); empty: the same endpoint.
+AWS_S3_PUBLIC_ENDPOINT_URL: str = env.str("AWS_S3_PUBLIC_ENDPOINT_URL", default="")
 AWS_S3_REGION_NAME: str | None = env.str("AWS_S3_REGION_NAME", default="") or None
 # Private by default: URLs are presigned and expire.
 AWS_QUERYSTRING_AUTH: bool = env.bool("MEDIA_URLS_PRESIGNED", default=True)

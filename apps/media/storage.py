@@ -8,6 +8,7 @@ unguessable, which matters if the bucket is ever made public (MEDIA_URLS_PRESIGN
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import secrets
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.http import HttpRequest
@@ -38,6 +40,27 @@ def media_storage() -> Storage:
 
 def is_s3(storage: Storage | None = None) -> bool:
     return isinstance(storage or media_storage(), S3Storage)
+
+
+# The storage as a browser must address it, by (public endpoint, internal storage key).
+_browser_storages: dict[tuple[str, str], Any] = {}
+
+
+def browser_storage(storage: Any) -> Any:
+    """`storage` with the endpoint browsers reach (AWS_S3_PUBLIC_ENDPOINT_URL) for the URLs it
+    hands out. The server reaches S3 at AWS_S3_ENDPOINT_URL, often an in-cluster or in-compose
+    name (http://minio:9000) no browser can resolve; a presigned URL signs its host, so it must be
+    made for the public host, not rewritten afterwards. Signing is offline: no request is made."""
+    public = str(getattr(settings, "AWS_S3_PUBLIC_ENDPOINT_URL", "") or "")
+    if not public or not is_s3(storage) or public == storage.endpoint_url:
+        return storage
+    key = (public, _storage_key(storage))
+    found = _browser_storages.get(key)
+    if found is None:
+        found = copy.copy(storage)  # S3Storage's __getstate__ drops the cached connections
+        found.endpoint_url = public
+        _browser_storages[key] = found
+    return found
 
 
 def staged_name(media_id: uuid.UUID) -> str:
@@ -137,8 +160,9 @@ def linker() -> Callable[[str], Link]:
     expiry = config.url_expiry_seconds()
     storage: Any = media_storage()
     if is_s3(storage) and not config.urls_presigned():
-        return lambda name: Link(url=str(storage.url(name)), expires_at=None)
-    storage_key = _storage_key(storage)
+        public_storage = browser_storage(storage)
+        return lambda name: Link(url=str(public_storage.url(name)), expires_at=None)
+    storage_key = _storage_key(browser_storage(storage))  # links differ per public endpoint
     fresh_for = expiry / 2
 
     def link_of(name: str) -> Link:
@@ -166,7 +190,8 @@ def _sign(storage: Any, name: str, expiry: int) -> Link:
     if is_s3(storage):
         parameters = {"ResponseCacheControl": CACHE_CONTROL.format(seconds=expiry)}
         # botocore signs with the current time: the link expires `expiry` seconds from now.
-        return Link(url=str(storage.url(name, parameters=parameters, expire=expiry)), expires_at=_at(expires))
+        url = browser_storage(storage).url(name, parameters=parameters, expire=expiry)
+        return Link(url=str(url), expires_at=_at(expires))
     return Link(url=links.signed_path(name, expires=expires), expires_at=_at(expires))
 
 
@@ -185,7 +210,7 @@ def presigned_post(name: str, *, content_type: str, max_bytes: int, expires_in: 
     """An S3 POST policy that lets a browser put one object at `name`, of this type and size range."""
     storage: Any = media_storage()
     key = storage._normalize_name(name)  # with AWS_LOCATION, as django-storages would store it
-    client = storage.connection.meta.client
+    client = browser_storage(storage).connection.meta.client  # the browser POSTs to the public host
     post = client.generate_presigned_post(
         Bucket=storage.bucket_name,
         Key=key,

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     # them before Django: socialapp/body_limits.py).
     "socialapp.body_limits.OversizedBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The built web client's files (socialapp/web_client.py); not loaded when WEB_CLIENT_ENABLED is off.
+    "socialapp.web_client.WebClientMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: keeps every middleware above in sync mode under ASGI (four thread crossings, not eight).
@@ -324,6 +326,12 @@ RATELIMIT_ENABLE: bool = env.bool("RATELIMIT_ENABLE", default=True)
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
+# The built Vue client (`npm ci && npm run build` in web/), served at / beside the API by a process
+# serving every service (the embedded default); the split services leave it to the gateway.
+WEB_CLIENT_DIR = Path(env.str("WEB_CLIENT_DIR", default=str(BASE_DIR / "web" / "dist")))
+WEB_CLIENT_ENABLED: bool = env.bool(
+    "WEB_CLIENT_ENABLED", default=set(SOCIALAPP_ENABLED_SERVICES) >= set(SOCIALAPP_SERVICE_APPS)
+)
 
 # With a bucket, media go to S3 (or MinIO / any S3-compatible endpoint) through
 # django-storages; credentials come from the usual AWS variables or the pod's IAM role.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 
-from socialapp import health
+from socialapp import health, web_client
 from socialapp.deployment import enabled_services, service_module
 from socialapp.graphql.schema import build_schema, service_schemas
 from socialapp.ports.endpoint import port_urlpatterns
@@ -38,3 +38,6 @@ for _service, _schema in service_schemas().items():
     _rest = import_module(service_module(_service, "urls"))
     if getattr(_rest, "urlpatterns", None):
         urlpatterns.append(path("", include(_rest)))
+
+# Last: every other path is a route of the web client (index.html), except the server's own prefixes.
+urlpatterns.append(re_path(web_client.CLIENT_ROUTE_PATTERN, web_client.index_view, name="web-client"))

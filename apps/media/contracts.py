@@ -130,16 +130,20 @@ class MediaRenditionType(graphene.ObjectType):
 
     @staticmethod
     def resolve_url(root: MediaUrl, info: graphene.ResolveInfo) -> str:
-        # Local links are paths on the media service: absolute on the host the client asked
-        # (the origin is worked out once per request: a page has dozens of links).
+        # Local links are paths on the media service: absolute on the host the client asked.
         if not root.url.startswith("/"):
             return root.url
-        origin = getattr(info.context, _ORIGIN_ATTRIBUTE, None)
-        if origin is None:
-            build = getattr(info.context, "build_absolute_uri", None)
-            origin = str(build("/"))[:-1] if build is not None else ""
-            setattr(info.context, _ORIGIN_ATTRIBUTE, origin)
-        return f"{origin}{root.url}"
+        return f"{_origin_of(info.context)}{root.url}"
+
+
+def _origin_of(request: Any) -> str:
+    """The scheme and host the client asked (worked out once per request: a page has dozens of links)."""
+    origin = getattr(request, _ORIGIN_ATTRIBUTE, None)
+    if origin is None:
+        build = getattr(request, "build_absolute_uri", None)
+        origin = str(build("/"))[:-1] if build is not None else ""
+        setattr(request, _ORIGIN_ATTRIBUTE, origin)
+    return str(origin)
 
 
 class MediaAttachmentUrlsType(graphene.ObjectType):
@@ -188,6 +192,13 @@ class MediaAttachmentType(graphene.ObjectType):
     alt_text = graphene.String(description="What a screen reader says instead of the image; null if none.")
     blurhash = graphene.String(description="A BlurHash placeholder (https://blurha.sh) to paint while it loads.")
     urls = graphene.Field(MediaAttachmentUrlsType, required=True)
+
+    @staticmethod
+    def memo_context(info: graphene.ResolveInfo) -> str:
+        """What its fields depend on besides the view (socialapp.graphql.execution): the origin
+        its local links are made absolute on. A view is immutable and the media service hands
+        out the same one while the media is unchanged, so its completed fields can be reused."""
+        return _origin_of(info.context)
 
     @staticmethod
     def resolve_id(root: MediaView, info: graphene.ResolveInfo) -> str:

@@ -268,6 +268,7 @@ def media_delete(*, owner_id: uuid.UUID, media_id: uuid.UUID) -> uuid.UUID:
         storage.delete(names)
         MediaAttachment.objects.filter(media_id=media_id).delete()
         media.delete()
+        selectors.forget_views([media_id])
     return media_id
 
 
@@ -285,6 +286,7 @@ def media_describe(*, owner_id: uuid.UUID, media_id: uuid.UUID, alt_text: str) -
         if media.alt_text != described:
             media.alt_text = described
             media.save(update_fields=["alt_text", "updated_at"])
+            selectors.forget_views([media_id])
     return selectors.media_by_id(media_id=media_id) or media
 
 

@@ -35,6 +35,7 @@ from graphql.pyutils import is_awaitable as graphql_is_awaitable
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from socialapp.errors import DomainError, shortened
+from socialapp.graphql.execution import MemoizingExecutionContext
 from socialapp.graphql.limits import GraphQLLimits, check_operation, parse_within_limits
 from socialapp.ratelimits import retry_after_of
 
@@ -149,6 +150,7 @@ class LimitedGraphQLView(GraphQLView):
             "validation_rules", _default_rules(settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_INTROSPECTION)
         )
         kwargs.setdefault("graphiql", settings.GRAPHIQL)
+        kwargs.setdefault("execution_context_class", MemoizingExecutionContext)
         super().__init__(**kwargs)
 
     def execute_graphql_request(  # noqa: PLR0917 - graphene-django's signature

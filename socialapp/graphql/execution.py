@@ -1,0 +1,109 @@
+"""GraphQL execution that reuses what it made of an unchanging object.
+
+A page of posts repeats the same small object shapes: each image's attachment is ~25 fields
+(ids, sizes, three renditions' URLs), each executed by graphql-core at a few microseconds. When
+the object is immutable and kept between requests (the media service hands out the same view
+while the media is unchanged), the completed JSON of the same selection can be reused.
+
+A graphene type opts in by declaring `memo_context(info)`: what else than the object its
+fields depend on (a request's origin, say), or None to complete as usual. Then
+
+    class MediaAttachmentType(graphene.ObjectType):
+        @staticmethod
+        def memo_context(info): return origin_of(info.context)
+
+and the view executes with `MemoizingExecutionContext`. What was completed is kept on the
+object itself (so it lives and dies with it), per selection (the field nodes of the validated
+document, which the view keeps between requests) and context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+from graphql import (
+    ExecutionContext,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
+from graphql.pyutils import Path
+
+# The attribute a memoized object carries its completions in (written into its __dict__, past a
+# frozen dataclass's __setattr__: it is no field, so equality, repr and serialisation ignore it).
+MEMO_ATTRIBUTE = "_graphql_completed"
+# Completions kept per object: one per distinct selection and context (query texts x hosts).
+MEMO_MAX_PER_OBJECT = 16
+
+
+class MemoizingExecutionContext(ExecutionContext):
+    """graphql-core's execution, reusing the completed value of an object whose type declares
+    `memo_context` when the same object is completed again for the same selection."""
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_nodes: list[FieldNode],
+        info: GraphQLResolveInfo,
+        path: Path,
+        result: Any,
+    ) -> Any:
+        context_of = getattr(getattr(return_type, "graphene_type", None), "memo_context", None)
+        attributes: dict[str, Any] | None = getattr(result, "__dict__", None)
+        context = context_of(info) if context_of is not None and attributes is not None else None
+        if context is None or attributes is None:
+            return super().complete_object_value(return_type, field_nodes, info, path, result)
+        # The entry keeps its field nodes alive, so their ids cannot be taken by other nodes.
+        key = (return_type.name, context, *map(id, field_nodes))
+        memo: dict[Hashable, tuple[tuple[FieldNode, ...], Any]] | None = attributes.get(MEMO_ATTRIBUTE)
+        if memo is not None:
+            kept = memo.get(key)
+            if kept is not None:
+                return kept[1]
+        errors_before = len(self.collected_errors.errors)
+        completed = super().complete_object_value(return_type, field_nodes, info, path, result)
+        if (
+            self.is_awaitable(completed)
+            or len(self.collected_errors.errors) != errors_before
+            or not _same_for_every_request(field_nodes, self.fragments)
+        ):
+            return completed
+        if memo is None:
+            memo = attributes[MEMO_ATTRIBUTE] = {}  # into __dict__: past a frozen dataclass's guard
+        elif len(memo) >= MEMO_MAX_PER_OBJECT:
+            memo.clear()
+        memo[key] = (tuple(field_nodes), completed)
+        return completed
+
+
+def _same_for_every_request(field_nodes: list[FieldNode], fragments: dict[str, FragmentDefinitionNode]) -> bool:
+    """Whether the selection below these nodes is fixed by the document alone: no directive
+    (`@include(if: $x)` depends on variables) and no field argument anywhere in it."""
+    stack: list[SelectionSetNode] = []
+    for node in field_nodes:
+        if node.selection_set is not None:
+            stack.append(node.selection_set)
+    seen: set[str] = set()
+    while stack:
+        for selection in stack.pop().selections:
+            if selection.directives:
+                return False
+            if isinstance(selection, FieldNode):
+                if selection.arguments:
+                    return False
+                if selection.selection_set is not None:
+                    stack.append(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                stack.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+                seen.add(selection.name.value)
+                fragment = fragments.get(selection.name.value)
+                if fragment is None or fragment.directives:
+                    return False
+                stack.append(fragment.selection_set)
+    return True

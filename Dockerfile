@@ -4,6 +4,25 @@
 # `create_topics`, `relay_outbox`, `consume <service>` and the Celery worker.
 
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG NODE_IMAGE=node:20-bookworm-slim
+ARG WEB_SERVER_IMAGE=nginxinc/nginx-unprivileged:1.27-alpine
+
+# --- web-build: the web client (web/, Vue + Vite) built with Node 20 ---------------------
+# `docker build --target web -t socialapp-web .` makes the web client's image; the default
+# target (the last stage, `runtime`) is the Python image.
+FROM ${NODE_IMAGE} AS web-build
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY web/ ./
+# `npm run build` first generates the typed operations from each service's committed SDL.
+COPY docs/graphql /src/docs/graphql
+RUN npm run build
+
+# --- web: the built files behind nginx, unprivileged (user 101, port 8080) ---------------
+FROM ${WEB_SERVER_IMAGE} AS web
+COPY deploy/k8s/base/web/default.conf /etc/nginx/conf.d/default.conf
+COPY --from=web-build /src/web/dist /usr/share/nginx/html
 
 # --- build: resolve the locked dependencies into /app/.venv -----------------------------
 FROM ${PYTHON_IMAGE} AS build

@@ -37,6 +37,7 @@ COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "Dockerfile"
 
 IMAGE = "socialapp"  # the image name the base manifests use; overlays rename and tag it
+WEB_IMAGE = "socialapp-web"  # the web client's static files (the Dockerfile's `web` stage)
 SECRET = "socialapp-secrets"
 SERVICES: tuple[str, ...] = tuple(app_settings.SOCIALAPP_SERVICE_APPS)
 POD_KINDS = ("Deployment", "Job")
@@ -57,8 +58,13 @@ def load_patch_operations(path: Path) -> list[Manifest]:
 
 
 def yaml_files(root: Path) -> list[Path]:
-    """Manifests: every YAML file except the JSON 6902 patches kept under `patches/`."""
-    return sorted(p for p in [*root.rglob("*.yaml"), *root.rglob("*.yml")] if "patches" not in p.parts)
+    """Manifests: every YAML file except the JSON 6902 patches kept under `patches/` and Helm
+    values files (istio-install/*values.yaml)."""
+    return sorted(
+        p
+        for p in [*root.rglob("*.yaml"), *root.rglob("*.yml")]
+        if "patches" not in p.parts and not p.name.endswith("values.yaml")
+    )
 
 
 def patch_files(root: Path) -> list[Path]:
@@ -111,12 +117,19 @@ def containers(workload: Manifest) -> list[Manifest]:
     return found
 
 
-def all_containers() -> Iterator[tuple[str, Manifest, Manifest]]:
+def every_container() -> Iterator[tuple[str, Manifest, Manifest]]:
     """(workload name, workload, container) for every Deployment and Job container."""
     for kind in POD_KINDS:
         for workload in objects_of(kind):
             for container in containers(workload):
                 yield f"{kind}/{workload['metadata']['name']}", workload, container
+
+
+def all_containers() -> Iterator[tuple[str, Manifest, Manifest]]:
+    """Every container running this codebase (the socialapp image): all but the web client's."""
+    for where, workload, container in every_container():
+        if container["image"] != WEB_IMAGE:
+            yield where, workload, container
 
 
 def env_value(container: Manifest, name: str) -> str | None:
@@ -217,15 +230,37 @@ def test_overlay_patches_and_images_target_objects_of_the_base(overlay: str) -> 
         assert any(doc["kind"] == kind and re.fullmatch(name, doc["metadata"]["name"]) for doc in base_objects()), (
             f"{overlay}: a patch for {kind}/{name} matches nothing in base"
         )
-    assert [image["name"] for image in kustomization["images"]] == [IMAGE]
-    assert kustomization["images"][0].get("newTag"), f"{overlay} does not pin an image tag"
+    assert [image["name"] for image in kustomization["images"]] == [IMAGE, WEB_IMAGE]
+    for image in kustomization["images"]:
+        assert image.get("newTag"), f"{overlay} does not pin a tag of {image['name']}"
+    tags = {image["newTag"] for image in kustomization["images"]}
+    assert len(tags) == 1, f"{overlay}: the API and the web client are released together"
 
 
 # --- pods -----------------------------------------------------------------------------------
-def test_every_pod_runs_the_one_image() -> None:
-    images = {container["image"] for _, _, container in all_containers()}
+def test_every_pod_runs_the_one_image_but_the_web_client() -> None:
+    images = {where: container["image"] for where, _, container in every_container()}
 
-    assert images == {IMAGE}
+    assert {image for where, image in images.items() if where != "Deployment/web"} == {IMAGE}
+    assert images["Deployment/web"] == WEB_IMAGE
+
+
+def test_the_web_client_serves_static_files_without_configuration_or_secrets() -> None:
+    web = named("Deployment", "web")
+    (container,) = containers(web)
+
+    assert "envFrom" not in container, "static files need no settings"
+    assert "env" not in container, "static files need no settings"
+    assert pod_spec(web)["serviceAccountName"] == "socialapp-web"
+    assert [svc["metadata"]["name"] for svc in services_selecting(web)] == ["web"]
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    (port,) = container["ports"]
+    assert port["containerPort"] == 8080, "nginx-unprivileged cannot bind below 1024"
+    server = (BASE / "web" / "default.conf").read_text()
+    assert "listen 8080;" in server
+    assert "location = /healthz" in server
+    assert "try_files $uri $uri/ /index.html;" in server, "client-side routes load the application shell"
 
 
 def test_every_deployment_container_has_a_liveness_probe_and_served_ones_readiness_too() -> None:
@@ -259,7 +294,7 @@ def test_api_deployments_are_probed_on_healthz_and_readyz() -> None:
 
 
 def test_every_container_declares_cpu_and_memory_requests_and_a_memory_limit() -> None:
-    for where, _, container in all_containers():
+    for where, _, container in every_container():
         resources = container.get("resources", {})
 
         assert {"cpu", "memory"} <= resources.get("requests", {}).keys(), f"{where}: requests"
@@ -267,7 +302,7 @@ def test_every_container_declares_cpu_and_memory_requests_and_a_memory_limit() -
 
 
 def test_every_container_runs_as_non_root_without_privileges_on_a_read_only_root() -> None:
-    for where, workload, container in all_containers():
+    for where, workload, container in every_container():
         pod_context = pod_spec(workload).get("securityContext", {})
         context = container.get("securityContext", {})
 
@@ -520,11 +555,15 @@ def destination_of(path: str) -> str | None:
     ("path", "service"),
     [
         *((f"/graphql/{s}/", s) for s in ("auth", "users", "feed", "media", "notifications")),
-        ("/api/auth/login/", "auth"),
+        ("/api/token/", "auth"),
         ("/api/token/refresh/", "auth"),
         ("/.well-known/jwks.json", "auth"),
-        ("/api/media/uploads/", "media"),
+        ("/api/media/images", "media"),
+        ("/media/images/0b7e/small-abc.webp", "media"),
         ("/ws/notifications/", "notifications"),
+        ("/", "web"),
+        ("/u/alice", "web"),
+        ("/assets/index-1a2b.js", "web"),
     ],
 )
 def test_public_paths_reach_the_service_that_serves_them(path: str, service: str) -> None:
@@ -633,15 +672,46 @@ def dockerfile_instructions() -> list[tuple[str, str]]:
     return [(text.split(None, 1)[0].upper(), text.split(None, 1)[1]) for text in logical]
 
 
-def test_dockerfile_builds_from_python_311_slim_with_the_locked_dependencies() -> None:
+def dockerfile_stages() -> dict[str, str]:
+    """Stage name -> its base image, ARGs resolved."""
     instructions = dockerfile_instructions()
     args = dict(value.split("=", 1) for kind, value in instructions if kind == "ARG" and "=" in value)
-    bases = [value.split()[0] for kind, value in instructions if kind == "FROM"]
+    stages = {}
+    for kind, value in instructions:
+        if kind == "FROM":
+            base, _, name = value.split()
+            stages[name] = args.get(base.strip("${}"), base)
+    return stages
+
+
+def test_dockerfile_builds_from_python_311_slim_with_the_locked_dependencies() -> None:
+    instructions = dockerfile_instructions()
+    stages = dockerfile_stages()
     runs = " ".join(value for kind, value in instructions if kind == "RUN")
 
-    assert len(bases) >= 2, "a multi-stage build"
-    assert {args.get(b.strip("${}"), b) for b in bases} == {"python:3.11-slim"}
+    assert list(stages)[-1] == "runtime", "the default target (the last stage) is the Python image"
+    assert {stages["build"], stages["runtime"]} == {"python:3.11-slim"}
     assert "uv sync --frozen --no-dev" in runs
+
+
+def test_dockerfile_builds_the_web_client_with_node_20_into_unprivileged_nginx() -> None:
+    stages = dockerfile_stages()
+    instructions = dockerfile_instructions()
+    runs = [value for kind, value in instructions if kind == "RUN"]
+    copies = [value for kind, value in instructions if kind == "COPY"]
+    ignored = (REPO / ".dockerignore").read_text().split()
+
+    assert stages["web-build"].startswith("node:20")
+    assert stages["web"].startswith("nginxinc/nginx-unprivileged:")
+    assert any("npm ci" in run for run in runs)
+    assert "npm run build" in runs
+    assert "--from=web-build /src/web/dist /usr/share/nginx/html" in copies
+    assert "deploy/k8s/base/web/default.conf /etc/nginx/conf.d/default.conf" in copies
+    # What the web stage copies is in the build context; what the host built is not.
+    assert {"!docs/graphql", "!deploy/k8s/base/web/default.conf", "web/node_modules", "web/dist"} <= set(ignored)
+    package = json.loads((REPO / "web" / "package.json").read_text())
+    assert "build" in package["scripts"]
+    assert (REPO / "web" / "package-lock.json").is_file(), "npm ci needs the lock file"
 
 
 def test_dockerfile_runs_as_a_numeric_non_root_user_and_checks_healthz() -> None:

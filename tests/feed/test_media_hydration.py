@@ -16,7 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.media.contracts import MAX_IDS_PER_CALL
+from apps.media.models import Media
 from apps.media.port import LocalMediaPort
+from apps.media.services import media_describe
 from socialapp.ports.http_client import PortTransport
 from tests.auth_helpers import access_token_for, bearer
 from tests.conftest import ALL_DATABASES
@@ -131,3 +133,32 @@ def test_a_page_with_more_images_than_one_call_carries_is_asked_in_chunks(monkey
     }
     assert got == expected
     assert calls == [MAX_IDS_PER_CALL, 4]
+
+
+def test_a_page_read_again_asks_the_media_database_nothing_until_an_image_changes() -> None:
+    expected = page_of_posts_with_images()
+    client = Client(headers=bearer(access_token_for(uuid.uuid4(), "viewer")))
+
+    def page(*, secure: bool = False) -> Any:
+        response = client.post("/graphql/", {"query": QUERY}, content_type="application/json", secure=secure)
+        body: Any = response.json()
+        assert "errors" not in body, body
+        return body["data"]["postsByHashtag"]["edges"]
+
+    first = page()
+    with CaptureQueriesContext(connections["media"]) as media_queries:
+        again = page()
+    assert len(media_queries.captured_queries) == 0
+    assert again == first
+
+    # The owner describes an image: the next page says so at once.
+    media_id = next(iter(expected.values()))[0]
+    owner_id = Media.objects.get(pk=media_id).owner_id
+    media_describe(owner_id=owner_id, media_id=uuid.UUID(media_id), alt_text="A new description.")
+    described = [media for edge in page() for media in edge["node"]["media"] if media["id"] == media_id]
+    assert [media["altText"] for media in described] == ["A new description."]
+
+    # Another origin gets its own absolute links, not the first origin's kept ones.
+    secure_urls = [media["urls"]["small"]["url"] for edge in page(secure=True) for media in edge["node"]["media"]]
+    assert secure_urls
+    assert all(url.startswith("https://testserver/media/") for url in secure_urls)

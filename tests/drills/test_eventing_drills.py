@@ -26,6 +26,7 @@ from socialapp.eventing.kafka.config import physical_topic
 from socialapp.eventing.kafka.topics import ensure_topics
 from tests.components import TansuBroker
 from tests.conftest import ALL_DATABASES
+from tests.drills.deployments import GRACE_SHARE, grace_seconds
 from tests.drills.workers import count_table, kafka_env, worker_process
 from tests.eventing.kafka_helpers import read_topic, running_relay, wait_until
 from tests.eventing_app.models import Effect, InboxMessage, OutboxMessage
@@ -153,6 +154,8 @@ def test_drill_a_relay_killed_between_send_and_delete_and_mid_batch_loses_and_do
     assert absorbed == messages - len(on_broker), table  # and every duplicate was absorbed
     assert applied() == sent == InboxMessage.objects.count(), table
     assert effect_problems(publisher) == [], table
+    assert relay_stop_seconds < grace_seconds("outbox-relay") * GRACE_SHARE, table
+    assert consumer_stop_seconds < grace_seconds("users-consumer") * GRACE_SHARE, table
 
 
 def test_drill_a_consumer_killed_between_commit_and_offset_and_mid_stream_loses_and_doubles_nothing(
@@ -288,3 +291,5 @@ def test_drill_relay_and_consumer_processes_resume_by_themselves_after_a_broker_
     assert effect_problems(publisher) == [], table
     assert resumed_after < RESUME_SECONDS, table
     assert probes == {"relay": 200, "consumer": 200}, table
+    assert stop_seconds["relay"] < grace_seconds("outbox-relay") * GRACE_SHARE, table
+    assert stop_seconds["consumer"] < grace_seconds("feed-consumer") * GRACE_SHARE, table

@@ -70,7 +70,7 @@ class MemoizingExecutionContext(ExecutionContext):
         if (
             self.is_awaitable(completed)
             or len(self.collected_errors.errors) != errors_before
-            or not _same_for_every_request(field_nodes, self.fragments)
+            or not _same_for_every_request_kept(field_nodes, self.fragments)
         ):
             return completed
         if memo is None:
@@ -79,6 +79,23 @@ class MemoizingExecutionContext(ExecutionContext):
             memo.clear()
         memo[key] = (tuple(field_nodes), completed)
         return completed
+
+
+# What `_same_for_every_request` answered, by the ids of the field nodes (kept alive beside it).
+_static_selections: dict[tuple[int, ...], tuple[tuple[FieldNode, ...], bool]] = {}
+STATIC_SELECTIONS_MAX = 1024
+
+
+def _same_for_every_request_kept(field_nodes: list[FieldNode], fragments: dict[str, FragmentDefinitionNode]) -> bool:
+    key = tuple(map(id, field_nodes))
+    known = _static_selections.get(key)
+    if known is not None:
+        return known[1]
+    answer = _same_for_every_request(field_nodes, fragments)
+    if len(_static_selections) >= STATIC_SELECTIONS_MAX:
+        _static_selections.clear()
+    _static_selections[key] = (tuple(field_nodes), answer)
+    return answer
 
 
 def _same_for_every_request(field_nodes: list[FieldNode], fragments: dict[str, FragmentDefinitionNode]) -> bool:

@@ -13,6 +13,12 @@ const tokens = createTokenManager(() => client!)
 client = createApiClient(
   () => tokens.accessToken,
   () => tokens.freshAccessToken(),
+  {
+    onTokenExpired: () => void tokens.renew(),
+    onTokenRefused: (code) => {
+      if (tokens.current) tokens.clear(code)
+    },
+  },
 )
 
 const app = createApp(App)

@@ -1,13 +1,14 @@
 // Every operation goes to its own service's endpoint, never the union /graphql/.
-import { Client, type Operation } from '@urql/core'
+import { Client, makeResult, type Operation } from '@urql/core'
 import type { DocumentNode } from 'graphql'
-import { describe, expect, it } from 'vitest'
-import { filter, pipe, tap } from 'wonka'
+import { describe, expect, it, vi } from 'vitest'
+import { filter, map, pipe, tap } from 'wonka'
 import { LoginMutation, MeQuery, RefreshTokenMutation } from '@/api/auth'
 import { CreatePostMutation, HomeFeedQuery, LikePostMutation } from '@/api/feed'
 import { RequestImageUploadMutation } from '@/api/media'
 import { MarkAllReadMutation, NotificationsQuery, SetPostNotificationsMutation } from '@/api/notifications'
 import { endpointFor, serviceRoutingExchange } from '@/api/routing'
+import { sessionErrorExchange } from '@/lib/client'
 import { FollowMutation, ProfileQuery } from '@/api/users'
 import * as auth from '@/api/auth'
 import * as feed from '@/api/feed'
@@ -75,5 +76,46 @@ describe('operation → service routing', () => {
       'http://app.test/graphql/feed/',
       'http://app.test/graphql/users/',
     ])
+  })
+})
+
+describe('session errors on query results', () => {
+  function clientAnswering(code: string, hooks: { onTokenExpired(): void; onTokenRefused(code: string): void }) {
+    return new Client({
+      url: '/unused',
+      exchanges: [
+        serviceRoutingExchange(),
+        sessionErrorExchange(hooks),
+        // Stands in for the server: every operation is refused with `code`.
+        () => (operations$) =>
+          pipe(
+            operations$,
+            filter((operation: Operation) => operation.kind !== 'teardown'),
+            map((operation: Operation) =>
+              makeResult(operation, { data: null, errors: [{ message: 'refused', extensions: { code } }] }),
+            ),
+          ),
+      ],
+    })
+  }
+
+  it('renews the token on token_expired', async () => {
+    const hooks = { onTokenExpired: vi.fn(), onTokenRefused: vi.fn() }
+    await clientAnswering('token_expired', hooks).query(HomeFeedQuery, { first: 1 }).toPromise()
+    expect(hooks.onTokenExpired).toHaveBeenCalledTimes(1)
+    expect(hooks.onTokenRefused).not.toHaveBeenCalled()
+  })
+
+  it('ends the session on token_revoked (a log-out elsewhere)', async () => {
+    const hooks = { onTokenExpired: vi.fn(), onTokenRefused: vi.fn() }
+    await clientAnswering('token_revoked', hooks).query(HomeFeedQuery, { first: 1 }).toPromise()
+    expect(hooks.onTokenRefused).toHaveBeenCalledWith('token_revoked')
+  })
+
+  it('leaves other errors to the page', async () => {
+    const hooks = { onTokenExpired: vi.fn(), onTokenRefused: vi.fn() }
+    await clientAnswering('not_found', hooks).query(HomeFeedQuery, { first: 1 }).toPromise()
+    expect(hooks.onTokenExpired).not.toHaveBeenCalled()
+    expect(hooks.onTokenRefused).not.toHaveBeenCalled()
   })
 })

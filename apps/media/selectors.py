@@ -136,9 +136,9 @@ class _KeptView:
 # while the database says its media row is unchanged (`updated_at`: alt text edits bump it,
 # deletion removes the row) and the links handed out now would be the same. The same
 # object lets the GraphQL layer reuse what it made of it (socialapp.graphql.execution).
-# Bounded: cleared when full.
+# Bounded, as each view carries its completed JSON too (a few kB): cleared when full.
 _kept_views: dict[uuid.UUID, _KeptView] = {}
-KEPT_VIEWS_MAX = 20_000
+KEPT_VIEWS_MAX = 5_000
 # Asking the database costs a round trip per page, so a view it confirmed is trusted without
 # asking while no media changed since (the change mark, in the shared cache: every process of
 # the media service sees it) and for at most this long (the bound if a mark were lost).

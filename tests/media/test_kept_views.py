@@ -4,6 +4,7 @@ and a new view as soon as the media, its links or the configuration change (ADR 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pydantic import TypeAdapter
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.media import selectors, storage
@@ -21,6 +23,7 @@ from apps.media.contracts import MediaView
 from apps.media.models import Media
 from apps.media.port import LocalMediaPort
 from apps.media.services import media_delete, media_describe
+from socialapp.graphql.execution import MEMO_ATTRIBUTE
 from tests.conftest import ALL_DATABASES
 from tests.media.conftest import StorageUnderTest
 from tests.media.factories import make_media
@@ -183,3 +186,14 @@ def test_views_of_s3_links_are_kept_too(
     assert all(again[media_id] is first[media_id] for media_id in ids)
     assert first[ids[0]].urls[0].url.startswith(str(s3_storage.endpoint))
     assert (first[ids[0]].urls[0].expires_at is None) is not presigned
+
+
+def test_what_graphql_keeps_on_a_view_stays_out_of_its_equality_and_of_the_http_port() -> None:
+    ids = two_media()
+    view = views_with_queries(ids)[0][ids[0]]
+    view.__dict__[MEMO_ATTRIBUTE] = {("MediaAttachment", "https://a.example"): ((), {"id": str(ids[0])})}
+
+    dumped = TypeAdapter(dict[uuid.UUID, MediaView]).dump_python({view.media_id: view}, mode="json")
+
+    assert set(dumped[str(view.media_id)]) == {"media_id", "kind", "width", "height", "alt_text", "blurhash", "urls"}
+    assert view == dataclasses.replace(view)

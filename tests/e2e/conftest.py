@@ -22,6 +22,9 @@ from django.conf import settings
 from socialapp.localstack.stack import LocalStack, StackError, StackOptions
 from tests.live_server import live_server
 
+# The stack of the running "stack" layout, for tests that compare the gateway with its servers.
+RUNNING_STACKS: dict[str, LocalStack] = {}
+
 
 def stack_redis_url() -> str:
     if os.environ.get("E2E_STACK_REDIS_URL"):
@@ -58,9 +61,11 @@ def stack(directory: Path) -> Iterator[str]:
             local_stack.start()
         except StackError as error:
             raise StackError(f"{error}\n--- processes' output ---\n{_tail(output_path)}") from error
+        RUNNING_STACKS[local_stack.url] = local_stack
         try:
             yield local_stack.url
         finally:
+            RUNNING_STACKS.pop(local_stack.url, None)
             local_stack.stop()
 
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 
+from socialapp.localstack import manifests
+from socialapp.localstack.gateway import Location, effective_locations
 from tests.conftest import ALL_DATABASES
+from tests.e2e.conftest import RUNNING_STACKS
 from tests.e2e.scenario import bad_input, scenario
 
 # The single process writes into this session's test databases: flushed after each test.
@@ -57,3 +61,40 @@ def test_bad_input_gets_typed_errors_and_never_a_5xx(base_url: str) -> None:
     assert statuses["bad token on upload"] == 401
     assert statuses["malformed JSON"] == 400
     assert statuses["not an image"] in {415, 422}  # not an image at all, or one refused for what it holds
+
+
+def probe_path(location: Location) -> str:
+    return location.path if location.modifier == "=" else location.path + "e2e-probe"
+
+
+def test_the_gateway_routes_every_virtual_service_match_as_the_mesh_does(base_url: str) -> None:
+    """Each match that can win in the VirtualService's first-match order, asked through the
+    gateway: a direct response as written; a GraphQL route answered by its own service; any
+    other path answered as its destination server answers it directly."""
+    stack = RUNNING_STACKS.get(base_url)
+    if stack is None:
+        pytest.skip("the single process has no gateway")
+    selectors = manifests.service_selectors()
+    with httpx.Client(timeout=30) as client:
+        for location in effective_locations(manifests.virtual_service_routes()):
+            route, path = location.route, probe_path(location)
+            through_gateway = client.get(base_url + path)
+            if route.direct_status is not None:
+                assert through_gateway.status_code == route.direct_status, (route.name, path)
+                assert through_gateway.text == route.direct_body, (route.name, path)
+                continue
+            app = selectors[route.destination or ""]
+            if app not in stack.server_ports:
+                # The web client, served from its build: a page for any path (SPA fallback).
+                assert through_gateway.status_code in {200, 404}, (route.name, path)
+                continue
+            service_graphql = f"/graphql/{app}/"
+            if path.startswith(service_graphql):
+                answer = client.post(base_url + service_graphql, json={"query": f"{{ {app}Service {{ name }} }}"})
+                assert answer.json() == {"data": {f"{app}Service": {"name": app}}}, (route.name, answer.text)
+                continue
+            direct = client.get(f"http://127.0.0.1:{stack.server_ports[app]}{path}")
+            assert (through_gateway.status_code, through_gateway.headers.get("content-type")) == (
+                direct.status_code,
+                direct.headers.get("content-type"),
+            ), (route.name, path)

@@ -298,7 +298,7 @@ REST_FRAMEWORK: dict[str, Any] = {
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "socialapp.rest.rest_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["socialapp.ratelimits.WriteRateLimitThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "socialapp.openapi.AutoSchema",  # adds the kernel's refusals and bearer scheme
 }
 
 # The REST endpoints' OpenAPI document, served at /api/schema/ and committed as docs/openapi.yaml.
@@ -306,6 +306,8 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "socialapp REST API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request and response components apart, so an upload's `file` is documented as binary.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Write budgets per scope, per account and per client address ("<count>/<period>", period in

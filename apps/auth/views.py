@@ -18,6 +18,7 @@ from apps.auth.services import TokenPair, token_refresh, user_login
 from socialapp.authn.keys import key_ring
 from socialapp.authn.viewer import verify_access_token
 from socialapp.http import client_address
+from socialapp.openapi import RETRY_AFTER, error_response
 
 
 @require_GET
@@ -53,7 +54,15 @@ class TokenObtainSerializer(serializers.Serializer[Any]):
 class TokenObtainView(_PublicView):
     """POST {username, password} -> {access, refresh}."""
 
-    @extend_schema(request=TokenObtainSerializer, responses={200: TokenPairSerializer})
+    @extend_schema(
+        request=TokenObtainSerializer,
+        responses={
+            200: TokenPairSerializer,
+            401: error_response("Wrong username, email or password (`invalid_credentials`)."),
+            429: error_response("Too many failed logins for this account or from this address; see Retry-After."),
+        },
+        parameters=[RETRY_AFTER],
+    )
     def post(self, request: Request) -> Response:
         serializer = TokenObtainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -72,7 +81,13 @@ class TokenRefreshSerializer(serializers.Serializer[Any]):
 class TokenRefreshView(_PublicView):
     """POST {refresh} -> {access, refresh}: the refresh token rotates."""
 
-    @extend_schema(request=TokenRefreshSerializer, responses={200: TokenPairSerializer})
+    @extend_schema(
+        request=TokenRefreshSerializer,
+        responses={
+            200: TokenPairSerializer,
+            401: error_response("The refresh token is malformed, expired, revoked or already spent."),
+        },
+    )
     def post(self, request: Request) -> Response:
         serializer = TokenRefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -86,7 +101,13 @@ class TokenVerifySerializer(serializers.Serializer[Any]):
 class TokenVerifyView(_PublicView):
     """POST {token} -> 200 {} if the access token is valid now, 401 with the reason otherwise."""
 
-    @extend_schema(request=TokenVerifySerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=TokenVerifySerializer,
+        responses={
+            200: OpenApiTypes.OBJECT,
+            401: error_response("The access token is malformed, expired or revoked (the reason is the code)."),
+        },
+    )
     def post(self, request: Request) -> Response:
         serializer = TokenVerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

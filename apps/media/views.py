@@ -17,6 +17,8 @@ from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,10 +26,11 @@ from rest_framework.views import APIView
 
 from apps.media import links, selectors, services, storage
 from apps.media.contracts import MediaSize
-from apps.media.models import Media
+from apps.media.models import Media, MediaStatus
 from apps.media.uploads import ReceivedFile, limit_uploads
 from socialapp.authn.viewer import require_viewer
 from socialapp.errors import InvalidInputError
+from socialapp.openapi import error_response
 
 # --- upload --------------------------------------------------------------------------------
 
@@ -58,6 +61,57 @@ def media_json(media: Media, request: HttpRequest | None = None) -> dict[str, An
     }
 
 
+class ImageUploadSerializer(serializers.Serializer[Any]):
+    """The upload's multipart parts (documents ImageUploadView for the OpenAPI document)."""
+
+    file = serializers.FileField(help_text="The image: JPEG, PNG, WebP or GIF, one per request.")
+    alt_text = serializers.CharField(
+        required=False, allow_blank=True, max_length=1500, help_text="A description for screen readers."
+    )
+
+
+class MediaUrlSerializer(serializers.Serializer[Any]):
+    """Where one rendition can be fetched (documents MediaUrl.as_json)."""
+
+    size = serializers.ChoiceField(choices=[size.value for size in MediaSize])
+    url = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="Until when the URL works; null: public.")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    content_type = serializers.CharField()
+
+
+class MediaRenditionsSerializer(serializers.Serializer[Any]):
+    """The renditions made so far, by size (none until the media is READY)."""
+
+    original = MediaUrlSerializer(required=False)
+    large = MediaUrlSerializer(required=False)
+    small = MediaUrlSerializer(required=False)
+
+
+class MediaFailureSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class MediaSerializer(serializers.Serializer[Any]):
+    """A media as the REST API shows it (documents media_json)."""
+
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=MediaStatus.choices)
+    content_type = serializers.CharField()
+    bytes = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    frames = serializers.IntegerField()
+    alt_text = serializers.CharField(allow_blank=True)
+    blurhash = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    failure = MediaFailureSerializer(allow_null=True)
+    urls = MediaRenditionsSerializer()
+
+
 class ImageUploadView(APIView):
     """POST multipart/form-data with the image as `file` (and its `alt_text`, optional) -> 201 and the media.
 
@@ -69,6 +123,17 @@ class ImageUploadView(APIView):
     parser_classes = [MultiPartParser]
     write_rate_limit_scope = "media"  # socialapp/ratelimits.py: the uploads' budget, as uploadImage's
 
+    @extend_schema(
+        request={"multipart/form-data": ImageUploadSerializer},
+        responses={
+            201: MediaSerializer,
+            400: error_response("No `file`, an empty one, more than one, or a part that does not parse."),
+            401: error_response("No bearer token, or a malformed, expired or revoked one."),
+            413: error_response("The file is larger than MEDIA_MAX_UPLOAD_BYTES."),
+            415: error_response("Not an image, or not one of the formats accepted."),
+            422: error_response("An image refused for what it holds (corrupt, too many pixels or frames...)."),
+        },
+    )
     def post(self, request: Request) -> Response:
         viewer = require_viewer(request)
         outcome = limit_uploads(request._request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
 from schemathesis.graphql import nodes
 from schemathesis.specs.graphql.schemas import GraphQLSchema
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.auth_helpers import access_token_for, bearer
 from tests.conftest import ALL_DATABASES
@@ -54,6 +60,8 @@ def server(token: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Liv
         # The write budgets would answer most generated mutations with 429; raised so they run.
         WRITE_RATE_LIMIT_PER_ACCOUNT="100000/5m",
         WRITE_RATE_LIMIT_PER_ADDRESS="100000/5m",
+        MEDIA_RATE_LIMIT_PER_ACCOUNT="100000/5m",
+        MEDIA_RATE_LIMIT_PER_ADDRESS="100000/5m",
     ) as running:
         yield running
 
@@ -64,10 +72,10 @@ def load(service: str, url: str) -> GraphQLSchema:
     return schema
 
 
-def fuzz(schema: Any, headers: dict[str, str], check: Callable[[str, Any, Any], None]) -> int:
+def fuzz(schema: Any, headers: dict[str, str], check: Callable[[str, Any, Any], None]) -> Counter[int]:
     """Every operation with MAX_EXAMPLES derandomized cases, each answer given to `check`
-    (operation label, case, response); the requests sent."""
-    sent = 0
+    (operation label, case, response); the requests sent, by the status of their answer."""
+    statuses: Counter[int] = Counter()
     for result in schema.get_all_operations():
         if isinstance(result, Err):
             raise result.err()
@@ -83,31 +91,41 @@ def fuzz(schema: Any, headers: dict[str, str], check: Callable[[str, Any, Any], 
             phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
         )
         def run(case: schemathesis.Case[Any]) -> None:
-            nonlocal sent
             response = case.call(headers=headers)
-            sent += 1
+            statuses[response.status_code] += 1
             # run() is called within this iteration, so the loop variable is the right one.
             check(operation.label, case, response)  # noqa: B023
 
         run()
-    return sent
+    return statuses
 
 
 def no_server_error(label: str, case: Any, response: Any) -> None:
     assert response.status_code < 500, f"{label}: {response.status_code} for {case.body!r}: {response.text[:500]}"
 
 
+# Every answer, errors included, is one the document names: its status, its content type, its
+# headers (Retry-After on a 429) and its body.
+REST_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
 def no_server_error_and_documented(label: str, case: Any, response: Any) -> None:
-    case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+    case.validate_response(response, checks=REST_CHECKS)
 
 
 @pytest.mark.parametrize("identity", ["anonymous", "authenticated"])
 @pytest.mark.parametrize("service", SERVICES)
 def test_graphql_answers_no_server_error(server: LiveServer, token: str, service: str, identity: str) -> None:
     headers = bearer(token) if identity == "authenticated" else {}
-    sent = fuzz(load(service, server.url), headers, no_server_error)
-    print(f"fuzz graphql {service} {identity}: {sent} requests")  # noqa: T201 - the figure ADR 0017 reports
-    assert sent > 0
+    statuses = fuzz(load(service, server.url), headers, no_server_error)
+    print(f"fuzz graphql {service} {identity}: {statuses.total()} requests {dict(statuses)}")  # noqa: T201 - ADR 0017's figure
+    assert statuses.total() > 0
 
 
 @pytest.mark.parametrize("identity", ["anonymous", "authenticated"])
@@ -115,6 +133,6 @@ def test_rest_answers_no_server_error_and_match_their_schema(server: LiveServer,
     schema = schemathesis.openapi.from_path(str(ROOT / "docs" / "openapi.yaml"))
     schema.config.update(base_url=server.url)
     headers = bearer(token) if identity == "authenticated" else {}
-    sent = fuzz(schema, headers, no_server_error_and_documented)
-    print(f"fuzz rest {identity}: {sent} requests")  # noqa: T201 - the figure ADR 0017 reports
-    assert sent > 0
+    statuses = fuzz(schema, headers, no_server_error_and_documented)
+    print(f"fuzz rest {identity}: {statuses.total()} requests {dict(statuses)}")  # noqa: T201 - ADR 0017's figure
+    assert statuses.total() > 0

@@ -48,6 +48,18 @@ export const MarkAllReadMutation = forService(
   `),
 )
 
+export const MarkReadMutation = forService(
+  'notifications',
+  graphql(`
+    mutation MarkRead($ids: [ID!]!) {
+      markRead(ids: $ids) {
+        errors { field code message }
+        unreadCount
+      }
+    }
+  `),
+)
+
 export const PostNotificationsEnabledQuery = forService(
   'notifications',
   graphql(`

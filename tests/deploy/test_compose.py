@@ -102,6 +102,8 @@ def test_each_service_runs_as_its_deployment_runs_it(service: str) -> None:
     assert "build" in composed, "the one image"
     assert composed["healthcheck"]["test"][-1].count("/healthz") == 1
     assert "ports" not in composed, "only the gateway is published"
+    # `extends` does not carry depends_on: the service waits for what the single process waits for.
+    assert composed["depends_on"] == single()["services"]["web"]["depends_on"]
 
 
 def process_key(command: list[str]) -> tuple[str, ...]:

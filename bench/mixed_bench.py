@@ -484,8 +484,27 @@ def start_layout(name: str, jwt_dir: str, log_dir: Path) -> Iterator[Layout]:
 
 @contextmanager
 def stack_layout(jwt_dir: str, log_dir: Path) -> Iterator[Layout]:
-    raise NotImplementedError("the stack layout is wired once manage.py runstack exists")
-    yield  # pragma: no cover
+    """`manage.py runstack`'s layout on the same databases and Redis: the five servers as their
+    Deployments run them, the relay, the consumers, Celery and the nginx gateway, Kafka mode."""
+    from socialapp.localstack.stack import LocalStack, StackOptions
+
+    with (log_dir / "stack.log").open("wb") as output:
+        options = StackOptions(
+            data_dir=log_dir / "stack",
+            database_url=DATABASE_URL,
+            redis_url=REDIS_URL,
+            output=output,
+            # The bench's key ring, so the tokens minted here verify; no write budget.
+            extra_env={"JWT_KEYS_DIR": jwt_dir, "JWT_ACTIVE_KID": "bench", "RATELIMIT_ENABLE": "false"},
+        )
+        (log_dir / "stack").mkdir(parents=True, exist_ok=True)
+        stack = LocalStack(options)
+        stack.start(say=log)
+        try:
+            processes = ", ".join(process.name for process in stack.processes)
+            yield Layout("stack", stack.url, f"runstack's five-service layout through its nginx gateway ({processes})")
+        finally:
+            stack.stop()
 
 
 if __name__ == "__main__":

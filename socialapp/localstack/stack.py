@@ -230,7 +230,11 @@ class LocalStack:
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         log = (self.dir / "logs" / f"{name}.log").open("ab")
         # The commands come from this repository's manifests, not from a request.
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        # A session of its own: Ctrl-C at a terminal reaches runstack alone, which stops the broker
+        # only after honcho has stopped the processes that use it.
+        process = subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         log.close()
         self._children.append(process)
         return process

@@ -226,3 +226,24 @@ def test_the_dev_overlay_hands_browsers_a_public_s3_endpoint() -> None:
     assert public.scheme == "https"
     assert public.hostname is not None
     assert not public.hostname.endswith(".svc.cluster.local"), "a browser must be able to resolve it"
+
+
+def secret_keys() -> list[str]:
+    lines = (K8S / "secrets.example.env").read_text().splitlines()
+    return [line.split("=", 1)[0] for line in lines if line and not line.startswith("#")]
+
+
+def test_the_internal_token_is_a_secret_every_service_reads() -> None:
+    """Ports between services (socialapp/ports/) need INTERNAL_TOKEN on both sides."""
+    keys = secret_keys()
+
+    assert sorted(keys) == sorted(set(keys)), "a key listed twice"
+    assert "INTERNAL_TOKEN" in keys
+    for overlay in OVERLAYS:
+        for service in API_SERVICES:
+            (container,) = containers_of(one(overlay, "Deployment", service))
+            secrets = [s["secretRef"]["name"] for s in container["envFrom"] if "secretRef" in s]
+            assert secrets == ["socialapp-secrets"], f"{overlay} {service}: the token's Secret"
+    # The media-only name of ADR 0015's first version is read nowhere any more.
+    code = [*(REPO / "socialapp").rglob("*.py"), *(REPO / "apps").rglob("*.py")]
+    assert not [path for path in code if "MEDIA_INTERNAL_TOKEN" in path.read_text()]

@@ -39,9 +39,11 @@ def resolve_media_url(
 
 
 def resolve_my_media(
-    root: Any, info: graphene.ResolveInfo, *, first: int = selectors.PAGE_SIZE_DEFAULT, after: str | None = None
+    root: Any, info: graphene.ResolveInfo, *, first: int | None = None, after: str | None = None
 ) -> MediaConnection:
     viewer = require_viewer(info.context)
+    # `first: null` is an explicit null, not the default: the default page, as the other services.
+    first = selectors.PAGE_SIZE_DEFAULT if first is None else first
     selectors.check_page_size(first)
     after_id = decode_cursor(after)
     page = selectors.media_page(owner_id=viewer.user_id, first=first, after_id=after_id)

@@ -64,6 +64,9 @@ COPY --from=build /app/.venv /app/.venv
 COPY manage.py pyproject.toml ./
 COPY socialapp ./socialapp
 COPY apps ./apps
+# The built web client: a process serving every service (the default command) serves it at /
+# too (WEB_CLIENT_DIR, socialapp/web_client.py); the split layout leaves / to the `web` image.
+COPY --from=web-build /src/web/dist ./web/dist
 # Compile the code now: at run time the root filesystem may be read-only.
 RUN python -m compileall -q socialapp apps \
     # DATA_DIR is only written in the embedded default (SQLite files, local media).

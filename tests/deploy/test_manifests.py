@@ -706,6 +706,7 @@ def test_dockerfile_builds_the_web_client_with_node_20_into_unprivileged_nginx()
     assert any("npm ci" in run for run in runs)
     assert "npm run build" in runs
     assert "--from=web-build /src/web/dist /usr/share/nginx/html" in copies
+    assert "--from=web-build /src/web/dist ./web/dist" in copies, "the single process serves it too"
     assert "deploy/k8s/base/web/default.conf /etc/nginx/conf.d/default.conf" in copies
     # What the web stage copies is in the build context; what the host built is not.
     assert {"!docs/graphql", "!deploy/k8s/base/web/default.conf", "web/node_modules", "web/dist"} <= set(ignored)

@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.auth.factories import user_create
 from tests.auth_helpers import access_token_for, bearer
 from tests.conftest import ALL_DATABASES
 from tests.fuzz.graphql_conformance import answer_problems
@@ -47,13 +48,20 @@ pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
 
 
 @pytest.fixture(scope="module")
-def token(django_db_setup: None) -> str:
-    # Minting first makes the session's key pair exist before the server checks for it.
-    return access_token_for(uuid.uuid4(), "fuzzer")
+def signing_keys(django_db_setup: None) -> None:
+    """Minting a token makes the session's key pair exist before the server checks for it."""
+    access_token_for(uuid.uuid4(), "keys")
+
+
+@pytest.fixture
+def token(signing_keys: None) -> str:
+    """A registered account's token (per test: a transactional test empties the tables after it)."""
+    user = user_create()
+    return access_token_for(user.id, user.username)
 
 
 @pytest.fixture(scope="module")
-def server(token: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def server(signing_keys: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with live_server(
         tmp_path_factory.mktemp("fuzz"),
         DEBUG="false",
@@ -118,9 +126,9 @@ DOCUMENTED_ERROR_CODES = frozenset({
 })  # fmt: skip
 
 
-def conforming_answer(schema: GraphQLCoreSchema) -> Callable[[str, Any, Any], None]:
+def conforming_answer(schema: GraphQLCoreSchema, outcomes: Counter[str]) -> Callable[[str, Any, Any], None]:
     """The check of a GraphQL answer: no 5xx, and an answer that conforms to the schema and to
-    the query (tests/fuzz/graphql_conformance.py)."""
+    the query (tests/fuzz/graphql_conformance.py); `outcomes` counts answers with data, with errors."""
 
     def check(label: str, case: Any, response: Any) -> None:
         assert response.status_code < 500, f"{label}: {response.status_code} for {case.body!r}: {response.text[:500]}"
@@ -138,6 +146,7 @@ def conforming_answer(schema: GraphQLCoreSchema) -> Callable[[str, Any, Any], No
             error_codes=DOCUMENTED_ERROR_CODES,
         )
         assert not problems, f"{label}: {problems[:5]} for {case.body!r}: {response.text[:500]}"
+        outcomes.update(key for key in ("data", "errors") if body.get(key) is not None)
 
     return check
 
@@ -162,8 +171,9 @@ def no_server_error_and_documented(label: str, case: Any, response: Any) -> None
 def test_graphql_answers_conform_and_no_5xx(server: LiveServer, token: str, service: str, identity: str) -> None:
     headers = bearer(token) if identity == "authenticated" else {}
     sdl = (ROOT / "docs" / "graphql" / f"{service}.graphql").read_text()
-    statuses = fuzz(load(service, server.url), headers, conforming_answer(build_schema(sdl)))
-    print(f"fuzz graphql {service} {identity}: {statuses.total()} requests {dict(statuses)}")  # noqa: T201 - ADR 0017's figure
+    outcomes: Counter[str] = Counter()
+    statuses = fuzz(load(service, server.url), headers, conforming_answer(build_schema(sdl), outcomes))
+    print(f"fuzz graphql {service} {identity}: {statuses.total()} requests {dict(statuses)} {dict(outcomes)}")  # noqa: T201 - ADR 0017's figure
     assert statuses.total() > 0
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
-from PIL import Image
+from PIL import Image, ImageOps
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 from tests.conftest import ALL_DATABASES
@@ -48,9 +48,11 @@ def assert_accessible(page: Page, name: str) -> None:
     assert blocking == [], f"axe on {name} ({page.url}): {blocking}"
 
 
-def png_bytes(color: tuple[int, int, int], size: tuple[int, int] = (640, 480)) -> bytes:
+def png_bytes(dark: tuple[int, int, int], light: tuple[int, int, int], size: tuple[int, int] = (640, 480)) -> bytes:
+    """A two-colour gradient, top to bottom: something to look at in the screenshots, small as a PNG."""
+    gradient = Image.linear_gradient("L").resize(size)
     buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, "PNG")
+    ImageOps.colorize(gradient, black=dark, white=light).save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
 
 
@@ -129,7 +131,7 @@ def test_two_people_follow_post_like_and_comment_live(people: tuple[Person, Pers
 
     # Ana posts with an image and its alt text.
     image = tmp_path / "sunset.png"
-    image.write_bytes(png_bytes((230, 120, 40)))
+    image.write_bytes(png_bytes((120, 30, 60), (250, 170, 60)))
     composer = ana.page.get_by_label("What's happening?")
     composer.fill("Sunset over the harbour #sunset with @ben")
     expect(ana.page.get_by_test_id("char-count")).to_have_text(re.compile(r"^\s*41 / \d+\s*$"))
@@ -215,9 +217,10 @@ def test_main_pages_are_accessible_in_every_layout_and_scheme_and_screenshotted(
     dev = Person(browser, web_server.url, "dev", viewport=DESKTOP)
     cleo.sign_up()
     dev.sign_up()
-    for shade, alt in (((40, 110, 200), "A blue boat"), ((30, 160, 90), "Green hills")):
+    pictures = {"A blue boat": ((20, 50, 120), (120, 200, 240)), "Green hills": ((20, 90, 40), (190, 230, 120))}
+    for alt, (dark, light) in pictures.items():
         image = tmp_path / f"{alt}.png"
-        image.write_bytes(png_bytes(shade))
+        image.write_bytes(png_bytes(dark, light))
         cleo.page.get_by_label("What's happening?").fill(f"{alt} by the #harbour this morning")
         cleo.page.get_by_label("Add images").set_input_files(image)
         cleo.page.get_by_label("Alt text for image 1").fill(alt)

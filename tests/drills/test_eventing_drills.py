@@ -93,7 +93,7 @@ def test_drill_a_relay_killed_between_send_and_delete_and_mid_batch_loses_and_do
     kafka: str, tmp_path: Path
 ) -> None:
     publisher = Publisher(keys=20)
-    sent = publisher.publish(100)  # 2,000 events, all pending before any relay runs (5,000 more later)
+    sent = publisher.publish(50)  # 1,000 events, all pending before any relay runs (2,000 more later)
     consumer_env = kafka_env()
     with worker_process(["consume", "eventtests"], tmp_path, consumer_env) as consumer:
         consumer.wait_ready()
@@ -108,7 +108,7 @@ def test_drill_a_relay_killed_between_send_and_delete_and_mid_batch_loses_and_do
 
         # 2. A relay killed from outside, mid-run: one row per batch and a larger backlog keep it
         #    busy for seconds; it is killed once it has had a few hundred rows confirmed.
-        sent += publisher.publish(250)
+        sent += publisher.publish(100)
         slow = ["relay_outbox", "eventtests", "--batch-size", "1"]
         with worker_process(slow, tmp_path, kafka_env()) as relay:
             relay.wait_ready()
@@ -189,14 +189,19 @@ def test_drill_a_consumer_killed_between_commit_and_offset_and_mid_stream_loses_
             with worker_process(["consume", "eventtests"], tmp_path, kafka_env()) as consumer:
                 consumer.wait_ready()
                 wait_until(lambda: applied() >= applied_by_first + 300, timeout=120, what="the second consumer")
-                # It commits its offsets every second: let it commit some, then kill it in the stream.
-                time.sleep(2)
+                wait_until(  # the first consumer's batch came again, whole (it stored no offsets)
+                    lambda: consumer.metric(HANDLED, consumer="eventtests", outcome="duplicate") >= applied_by_first,
+                    timeout=60,
+                    what="the redelivered batch",
+                )
+                time.sleep(1.5)  # it commits its offsets every second: some are committed now
                 redelivered_to_second = consumer.metric(HANDLED, consumer="eventtests", outcome="duplicate")
                 consumer.kill()
             applied_at_outside_kill = applied()
         finally:
             trickling.clear()
             writer.join(30)
+        publisher.publish(5)  # the stream goes on with no consumer (the trickle has stopped: one writer)
         wait_until(lambda: pending() == 0, timeout=60, what="the last events on the broker")
 
     # 3. A consumer that finishes, then stops on SIGTERM.

@@ -23,6 +23,7 @@ from django.conf import settings
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.components import free_port
+from tests.conftest import TEST_CONSUMER_SETTINGS
 from tests.eventing.kafka_helpers import wait_until
 from tests.live_server import test_database_env
 
@@ -39,6 +40,9 @@ def kafka_env(**extra: str) -> dict[str, str]:
         "KAFKA_TOPIC_PREFIX": settings.KAFKA_TOPIC_PREFIX,
         "KAFKA_CONSUMER_GROUP_PREFIX": settings.KAFKA_CONSUMER_GROUP_PREFIX,
         "LOG_LEVEL": "WARNING",
+        # A SIGKILLed member holds up its group's next rebalance until these expire (10 s / 30 s
+        # by default): the tests' shorter group timings (tests/conftest.py) keep drills quick.
+        "KAFKA_CLIENT_CONFIG": ",".join(f"{key}={value}" for key, value in TEST_CONSUMER_SETTINGS.items()),
         **extra,
     }
 

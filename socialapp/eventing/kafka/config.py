@@ -48,14 +48,13 @@ def producer_config(**overrides: Any) -> dict[str, Any]:
 
 
 def consumer_config(group_id: str, **overrides: Any) -> dict[str, Any]:
-    """At-least-once: an offset is stored only after its handlers committed, then auto-committed."""
+    """At-least-once: an offset is stored only after its handlers committed, then auto-committed.
+
+    The group's timing and fetch settings are defaults that KAFKA_CLIENT_CONFIG may override
+    (the fault drills shorten them: a member that was SIGKILLed holds up its group's next
+    rebalance until they expire); the delivery semantics below them may not be overridden.
+    """
     return {
-        **client_config(),
-        "group.id": group_id,
-        "enable.auto.commit": True,
-        "auto.commit.interval.ms": 1000,
-        "enable.auto.offset.store": False,
-        "auto.offset.reset": "earliest",
         # librdkafka derives the group's rebalance timeout from this; the default (300 s)
         # makes a new member wait minutes to join. Handlers are short, so 30 s is plenty.
         "max.poll.interval.ms": 30000,
@@ -63,6 +62,12 @@ def consumer_config(group_id: str, **overrides: Any) -> dict[str, Any]:
         # How long the broker may hold a fetch when there is nothing new. Some brokers (Tansu)
         # hold it the whole time even when data arrives, so this bounds delivery latency.
         "fetch.wait.max.ms": settings.KAFKA_FETCH_WAIT_MAX_MS,
+        **client_config(),
+        "group.id": group_id,
+        "enable.auto.commit": True,
+        "auto.commit.interval.ms": 1000,
+        "enable.auto.offset.store": False,
+        "auto.offset.reset": "earliest",
         **overrides,
     }
 

@@ -23,6 +23,7 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     GraphQLSchema,
+    GraphQLSyntaxError,
     OperationType,
     execute,
     get_operation_ast,
@@ -133,6 +134,11 @@ class LimitedGraphQLView(GraphQLView):
             logger.error("unhandled error in a GraphQL resolver", exc_info=original)
             formatted["message"] = "Internal error; it has been logged."
             formatted["extensions"] = {"code": "internal_error"}
+        elif original is None and not formatted.get("path") and "code" not in (formatted.get("extensions") or {}):
+            # A request refused before it ran (syntax, validation, variables, a body that is no
+            # request) carries a code as well, so a client tells every error by its code (ADR 0017).
+            code = "syntax_error" if isinstance(error, GraphQLSyntaxError) else "invalid_request"
+            formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": code}
         return formatted
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -11,8 +11,8 @@ GraphQL specification (section 7, Response) and the project's conventions promis
   (fragments, `@skip`/`@include` with the request's variables): exactly the selected response
   keys, each value of its field's type (a non-null field is never null: a failed one nulls its
   parent), scalars and enums of their kind, an abstract type's object that of one of its types;
-- error codes: an error raised while executing (it has a `path`) carries `extensions.code`, and
-  every code given is in the documented set (an `internal_error` is not: it is a bug).
+- error codes: every error carries `extensions.code`, one of the documented set (`internal_error`
+  is not: it is a bug).
 """
 
 from __future__ import annotations
@@ -118,8 +118,7 @@ def _errors_problems(errors: Any, error_codes: Collection[str]) -> list[str]:
             continue
         code = (extensions or {}).get("code")
         if code is None:
-            if path is not None:
-                problems.append(f"{where} raised while executing has no extensions.code: {error.get('message')!r:.200}")
+            problems.append(f"{where} has no extensions.code: {error.get('message')!r:.200}")
         elif code not in error_codes:
             problems.append(f"{where} has an undocumented extensions.code {code!r}: {error.get('message')!r:.200}")
     return problems

@@ -27,7 +27,7 @@ SCHEMA = build_schema(
     type Mutation { like(id: ID!): Post }
     """
 )
-CODES = frozenset({"not_found", "query_too_large"})
+CODES = frozenset({"not_found", "query_too_large", "syntax_error"})
 POST = {"id": "1", "title": "t", "likes": 2, "color": "RED", "at": "2026-12-04T10:00:00+00:00", "tags": ["a"]}
 
 
@@ -99,8 +99,11 @@ def test_an_abstract_object_must_be_that_of_one_of_its_types() -> None:
     assert found[0] == "data.search[0]: matches no type of Result"
 
 
-def test_request_errors_are_400_without_data_and_may_carry_no_code() -> None:
-    syntax_error = {"errors": [{"message": "Syntax Error", "locations": [{"line": 1, "column": 2}]}]}
+def test_request_errors_are_400_without_data() -> None:
+    syntax_error = {
+        "errors": [{"message": "Syntax Error", "locations": [{"line": 1, "column": 2}],
+                    "extensions": {"code": "syntax_error"}}]
+    }  # fmt: skip
     assert problems("{", syntax_error, status=400) == []
     assert problems("{", syntax_error, status=200) == [
         "status 200 for an answer without `data` (a request error is a 400)"
@@ -120,7 +123,8 @@ def test_request_errors_are_400_without_data_and_may_carry_no_code() -> None:
         ({"errors": []}, 400, "`errors` is not a non-empty list"),
         ({"errors": [{"msg": "x"}]}, 400, "errors[0] has no string `message`"),
         ({"data": {"count": 1}, "errors": [{"message": "x", "path": ["count"]}]}, 200,
-         "errors[0] raised while executing has no extensions.code: 'x'"),
+         "errors[0] has no extensions.code: 'x'"),
+        ({"errors": [{"message": "Syntax Error"}]}, 400, "errors[0] has no extensions.code: 'Syntax Error'"),
         ({"data": None, "errors": [{"message": "x", "path": ["count"], "extensions": {"code": "internal_error"}}]},
          200, "errors[0] has an undocumented extensions.code 'internal_error': 'x'"),
         ({"errors": [{"message": "x", "locations": [{"line": 0, "column": 1}]}]}, 400,

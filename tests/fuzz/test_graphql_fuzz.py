@@ -118,6 +118,9 @@ DOCUMENTED_ERROR_CODES = frozenset({
     # socialapp.errors, socialapp.authn
     "invalid", "not_authenticated", "forbidden", "not_found", "conflict", "rate_limited",
     "token_invalid", "token_expired", "token_revoked", "account_not_found",
+    # requests refused before they run (socialapp.graphql.views): a syntax error; the rest
+    # (validation, variables, a body that is no GraphQL request)
+    "syntax_error", "invalid_request",
     # socialapp.graphql.limits (ADR 0018)
     "query_too_large", "query_too_complex", "query_too_expensive", "too_many_mutations", "mutation_repeated",
     # arguments the services refuse

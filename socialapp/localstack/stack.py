@@ -11,6 +11,7 @@ overridden (LocalStack.local_overrides). `stop()` ends everything it started.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import secrets
 import shlex
@@ -40,6 +41,17 @@ READY_CEILING_SECONDS = 600.0
 # The base environment of every child: the stack's settings replace the caller's, so a test
 # session's variables (DJANGO_SETTINGS_MODULE=tests.settings, its databases) never leak in.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TERM", "USER")
+
+
+PR_SET_PDEATHSIG = 1
+# Loaded here, not in the forked child, where loading could wait on a lock another thread held.
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the thread that started the stack ends (its process
+    dying, even by SIGKILL), so a crashed runstack or test session leaves no stack behind."""
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -233,7 +245,13 @@ class LocalStack:
         # A session of its own: Ctrl-C at a terminal reaches runstack alone, which stops the broker
         # only after honcho has stopped the processes that use it.
         process = subprocess.Popen(  # noqa: S603
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 (one libc call, no lock taken)
         )
         log.close()
         self._children.append(process)
@@ -284,6 +302,7 @@ class LocalStack:
             stdout=self.options.output,
             stderr=subprocess.STDOUT if self.options.output else None,
             start_new_session=True,  # Ctrl-C reaches honcho through runstack, which forwards it once
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 (one libc call, no lock taken)
         )  # fmt: skip
         self.wait_ready()
 
@@ -365,14 +384,18 @@ class LocalStack:
             except subprocess.TimeoutExpired:
                 self.honcho.kill()
                 self.honcho.wait(10)
-        for child in reversed(self._children):
-            if child.poll() is None:
-                child.terminate()
-                try:
-                    child.wait(15)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait(5)
+        # Together, under one deadline: Tansu drains its connections for seconds after a SIGTERM,
+        # and neither it (memory storage) nor moto holds anything a kill could lose.
+        running = [child for child in self._children if child.poll() is None]
+        for child in running:
+            child.terminate()
+        deadline = time.monotonic() + 10
+        for child in running:
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(5)
         self._children.clear()
         if self.options.drop_databases_on_stop:
             self.drop_databases()

@@ -93,7 +93,7 @@ def test_drill_a_relay_killed_between_send_and_delete_and_mid_batch_loses_and_do
     kafka: str, tmp_path: Path
 ) -> None:
     publisher = Publisher(keys=20)
-    sent = publisher.publish(50)  # 1,000 events, all pending before any relay runs (2,000 more later)
+    sent = publisher.publish(50)  # 1,000 events, all pending before any relay runs (5,000 more later)
     consumer_env = kafka_env()
     with worker_process(["consume", "eventtests"], tmp_path, consumer_env) as consumer:
         consumer.wait_ready()
@@ -108,7 +108,7 @@ def test_drill_a_relay_killed_between_send_and_delete_and_mid_batch_loses_and_do
 
         # 2. A relay killed from outside, mid-run: one row per batch and a larger backlog keep it
         #    busy for seconds; it is killed once it has had a few hundred rows confirmed.
-        sent += publisher.publish(100)
+        sent += publisher.publish(250)
         slow = ["relay_outbox", "eventtests", "--batch-size", "1"]
         with worker_process(slow, tmp_path, kafka_env()) as relay:
             relay.wait_ready()
@@ -118,6 +118,7 @@ def test_drill_a_relay_killed_between_send_and_delete_and_mid_batch_loses_and_do
 
         # 3. A relay that finishes, then stops on SIGTERM.
         with worker_process(["relay_outbox", "eventtests"], tmp_path, kafka_env()) as relay:
+            relay.wait_ready()
             wait_until(lambda: pending() == 0, timeout=120, interval=0.1, what="the outbox to drain")
             relay_stop_seconds = relay.terminate()
 

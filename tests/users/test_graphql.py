@@ -408,7 +408,8 @@ def test_text_that_is_not_unicode_is_refused_with_a_clear_error_never_an_interna
             )
             answers[name] = response.json()
 
-    refused = {"errors": [{"message": "The request contains text that is not valid Unicode."}]}
+    message = "The request contains text that is not valid Unicode."
+    refused = {"errors": [{"message": message, "extensions": {"code": "invalid_request"}}]}
     assert answers == {"update": refused, "follow": refused, "profile": refused}  # 400s, before any resolver
     assert_nothing_written(alice)
 

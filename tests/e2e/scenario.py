@@ -156,7 +156,8 @@ async def scenario(base_url: str) -> dict[str, Any]:
             found = (await api.gql("media", MEDIA_URL, {"id": media_id}, alice.token))["mediaUrl"]
             return str(found["url"]) if found else None
 
-        await fetch_image(api, await eventually(media_url, "the image to be READY"))
+        image_url = await eventually(media_url, "the image to be READY")
+        await fetch_image(api, image_url)
 
         tag = uuid.uuid4().hex[:8]
         content = f"Sunrise{tag} over the bay with @{bob.username} #e2e{tag}"
@@ -204,7 +205,14 @@ async def scenario(base_url: str) -> dict[str, Any]:
 
         alices = await eventually(alices_notifications, "alice's follow, like and comment notifications")
         bobs = await eventually(bobs_mention, "bob's mention notification")
-        return {"alice": alices, "bob": bobs, "pushed": pushed, "alice_name": alice.username, "bob_name": bob.username}
+        return {
+            "alice": alices,
+            "bob": bobs,
+            "pushed": pushed,
+            "alice_name": alice.username,
+            "bob_name": bob.username,
+            "image_url": urljoin(base_url + "/", image_url),
+        }
 
 
 async def bad_input(base_url: str) -> list[tuple[str, int, Any]]:

@@ -35,6 +35,12 @@ def test_register_follow_upload_post_feed_like_comment_search_and_notifications(
     }
     assert actors == {outcome["bob_name"]}
     assert bob["unreadCount"] >= 1
+    # Where the browser fetched the image from: the single process signs links to itself
+    # (/media/images/ on local storage); the stack presigns S3 URLs of its S3 endpoint, which
+    # a browser reaches directly, as it would reach the bucket from a cluster.
+    stack = RUNNING_STACKS.get(base_url)
+    expected_origin = f"http://127.0.0.1:{stack.s3_port}/" if stack else f"{base_url}/media/images/"
+    assert outcome["image_url"].startswith(expected_origin), outcome["image_url"]
 
 
 def errors_of(body: Any) -> list[dict[str, Any]]:
@@ -85,8 +91,12 @@ def test_the_gateway_routes_every_virtual_service_match_as_the_mesh_does(base_ur
                 continue
             app = selectors[route.destination or ""]
             if app not in stack.server_ports:
-                # The web client, served from its build: a page for any path (SPA fallback).
-                assert through_gateway.status_code in {200, 404}, (route.name, path)
+                # The web client, served from its build (when built): index.html for any client path.
+                if (manifests.ROOT / "web" / "dist" / "index.html").exists():
+                    assert through_gateway.status_code == 200, (route.name, path)
+                    assert through_gateway.headers["content-type"].startswith("text/html"), (route.name, path)
+                else:
+                    assert through_gateway.status_code == 404, (route.name, path)
                 continue
             service_graphql = f"/graphql/{app}/"
             if path.startswith(service_graphql):

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +27,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.auth.factories import user_create
-from tests.auth_helpers import access_token_for, bearer
+from tests.auth_helpers import bearer
 from tests.conftest import ALL_DATABASES
 from tests.fuzz.graphql_conformance import answer_problems
-from tests.live_server import LiveServer, live_server
+from tests.live_server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ["auth", "users", "feed", "media", "notifications"]
@@ -41,40 +39,9 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
 # Uploads are multipart requests (ADR 0018); a plain JSON body carries a string in their place,
 # which the media service must refuse with a typed error.
 schemathesis.graphql.scalar("Upload", st.just(nodes.String("not-a-file")))
-SECRET = "fuzz-" + "x" * 60
 
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES, transaction=True)
-
-
-@pytest.fixture(scope="module")
-def signing_keys(django_db_setup: None) -> None:
-    """Minting a token makes the session's key pair exist before the server checks for it."""
-    access_token_for(uuid.uuid4(), "keys")
-
-
-@pytest.fixture
-def token(signing_keys: None) -> str:
-    """A registered account's token (per test: a transactional test empties the tables after it)."""
-    user = user_create()
-    return access_token_for(user.id, user.username)
-
-
-@pytest.fixture(scope="module")
-def server(signing_keys: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(
-        tmp_path_factory.mktemp("fuzz"),
-        DEBUG="false",
-        SECRET_KEY=SECRET,
-        JWT_GENERATE_KEYS="false",
-        JWT_KEYS_DIR=os.environ["JWT_KEYS_DIR"],
-        # The write budgets would answer most generated mutations with 429; raised so they run.
-        WRITE_RATE_LIMIT_PER_ACCOUNT="100000/5m",
-        WRITE_RATE_LIMIT_PER_ADDRESS="100000/5m",
-        MEDIA_RATE_LIMIT_PER_ACCOUNT="100000/5m",
-        MEDIA_RATE_LIMIT_PER_ADDRESS="100000/5m",
-    ) as running:
-        yield running
 
 
 def load(service: str, url: str) -> GraphQLSchema:

@@ -325,7 +325,12 @@ def test_a_malformed_multipart_request_is_a_bad_request(api: Served) -> None:
 
     assert response.status_code == 400
     assert response.json() == {
-        "errors": [{"message": "A file can only be a variable; 'file' is not a variables path."}]
+        "errors": [
+            {
+                "message": "A file can only be a variable; 'file' is not a variables path.",
+                "extensions": {"code": "invalid_request"},
+            }
+        ]
     }
 
 
@@ -360,7 +365,12 @@ def test_a_file_mapped_into_a_variable_that_is_not_an_upload_is_a_bad_request(ap
 
     assert response.status_code == 400
     assert response.json() == {
-        "errors": [{"message": "A file can only fill a variable of type Upload; 'variables.t' is not one."}]
+        "errors": [
+            {
+                "message": "A file can only fill a variable of type Upload; 'variables.t' is not one.",
+                "extensions": {"code": "invalid_request"},
+            }
+        ]
     }
     assert not [line for line in api.server.log_lines() if '"level": "ERROR"' in line]
 

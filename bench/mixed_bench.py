@@ -357,6 +357,17 @@ def markdown(results: dict[str, Any]) -> str:
         ]
     else:
         lines.append("- not measured: a layout is missing from this run")
+    lines += [
+        "",
+        "Reading it: the two layouts are compared as each is deployed, not request for request. The",
+        "single process is one OS process (one core at most, one GIL) answering every request with the",
+        "ASGI application and running the events' handlers (the fan-out of each post) in process; the",
+        "stack spreads the same work over processes on both cores: the feed on the WSGI application",
+        "under gunicorn's threads (ADR 0011), fan-out in the feed consumer, behind one more hop (nginx).",
+        "So a ratio below 1 says the split gains more from the second core than it loses to the hop",
+        "and Kafka; the cost of the split per request shows at low load, in the p50 ratios. The",
+        "load generator and other sessions share the 2 cores (load average above).",
+    ]
     lines += ["", "![latency against throughput](mixed.png)", "", f"Machine: {results['machine']}", ""]
     return "\n".join(lines)
 

@@ -2,7 +2,7 @@
 60% home feed, 30% user timeline, 10% compose, on a graph of socfb-Reed98's shape, against the
 single process and against the five-service stack on the same machine in the same run.
 
-    .venv/bin/python bench/mixed_bench.py                 # both layouts (~10 min)
+    .venv/bin/python bench/mixed_bench.py                 # the three layouts (~15 min)
     .venv/bin/python bench/mixed_bench.py --quick         # fewer, shorter steps
     .venv/bin/python bench/mixed_bench.py --layouts single
 
@@ -183,9 +183,10 @@ class Layout:
 
 
 @contextmanager
-def single_process(jwt_dir: str, log_path: Path) -> Iterator[Layout]:
+def single_process(jwt_dir: str, log_path: Path, *, workers: int = 1) -> Iterator[Layout]:
     """One ASGI process serving all five services, events in process (the embedded default's
-    shape, on PostgreSQL and Redis)."""
+    shape, on PostgreSQL and Redis); `workers` > 1: that many such processes behind one socket,
+    the monolith given the machine's cores as the stack is."""
     port = free_port()
     env = {
         **os.environ,
@@ -198,14 +199,21 @@ def single_process(jwt_dir: str, log_path: Path) -> Iterator[Layout]:
     env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
     command = [
         sys.executable, "-m", "gunicorn", "socialapp.asgi:application", "-k", "socialapp.asgi_worker.AsgiWorker",
-        "--workers", "1", "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning",
+        "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning",
     ]  # fmt: skip
     with log_path.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, process, log_path)
-        yield Layout("single", url, "one ASGI process (gunicorn + AsgiWorker), every service, events in process")
+        if workers == 1:
+            yield Layout("single", url, "one ASGI process (gunicorn + AsgiWorker), every service, events in process")
+        else:
+            yield Layout(
+                f"single-x{workers}",
+                url,
+                f"{workers} ASGI worker processes (gunicorn + AsgiWorker), each with every service, events in process",
+            )
     finally:
         process.terminate()
         try:
@@ -303,24 +311,28 @@ def sustained(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def split_cost(results: dict[str, Any]) -> dict[str, Any]:
-    single = sustained(results["layouts"].get("single", {}).get("steps", []))
+    """For each one-process layout against the stack: the highest rates each sustained, their
+    ratio, and the stack's p50 over the monolith's at the rates both sustained."""
     stack = sustained(results["layouts"].get("stack", {}).get("steps", []))
-    if not single or not stack:
-        return {}
-    capacity_single = max(s["offered_per_s"] for s in single)
-    capacity_stack = max(s["offered_per_s"] for s in stack)
-    both = sorted({s["offered_per_s"] for s in single} & {s["offered_per_s"] for s in stack})
-    by_rate = {name: {s["offered_per_s"]: s for s in steps} for name, steps in (("single", single), ("stack", stack))}
-    p50_ratios = {
-        str(rate): round(by_rate["stack"][rate]["latency_ms"]["p50"] / by_rate["single"][rate]["latency_ms"]["p50"], 2)
-        for rate in both
-    }
-    return {
-        "sustained_single_per_s": capacity_single,
-        "sustained_stack_per_s": capacity_stack,
-        "capacity_ratio_single_over_stack": round(capacity_single / capacity_stack, 2),
-        "p50_ratio_stack_over_single": p50_ratios,
-    }
+    costs: dict[str, Any] = {}
+    for name, layout in results["layouts"].items():
+        single = sustained(layout["steps"])
+        if name == "stack" or not single or not stack:
+            continue
+        by_rate = {s["offered_per_s"]: s for s in single}
+        stack_by_rate = {s["offered_per_s"]: s for s in stack}
+        both = sorted(by_rate.keys() & stack_by_rate.keys())
+        capacity, stack_capacity = max(by_rate), max(stack_by_rate)
+        costs[name] = {
+            "sustained_per_s": capacity,
+            "sustained_stack_per_s": stack_capacity,
+            "capacity_ratio_over_stack": round(capacity / stack_capacity, 2),
+            "p50_ratio_stack_over_it": {
+                str(rate): round(stack_by_rate[rate]["latency_ms"]["p50"] / by_rate[rate]["latency_ms"]["p50"], 2)
+                for rate in both
+            },
+        }
+    return costs
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -346,16 +358,16 @@ def markdown(results: dict[str, Any]) -> str:
             )
     lines += ["", "Layouts:", ""]
     lines += [f"- **{name}**: {layout['describe']}" for name, layout in results["layouts"].items()]
-    cost = results.get("split_cost") or {}
+    costs = results.get("split_cost") or {}
     lines += ["", "## The cost of the split", ""]
-    if cost:
+    for name, cost in costs.items():
         lines += [
-            f"- highest rate sustained (achieved >= 90% of offered, p99 <= {MAX_P99_MS:.0f} ms, no errors):"
-            f" single {cost['sustained_single_per_s']}/s, stack {cost['sustained_stack_per_s']}/s;"
-            f" single / stack = **{cost['capacity_ratio_single_over_stack']}**",
-            f"- stack p50 / single p50 at the rates both sustained: {cost['p50_ratio_stack_over_single']}",
+            f"- {name} against the stack, highest rate sustained (achieved >= 90% of offered, p99 <="
+            f" {MAX_P99_MS:.0f} ms, no errors): {name} {cost['sustained_per_s']}/s, stack"
+            f" {cost['sustained_stack_per_s']}/s; {name} / stack = **{cost['capacity_ratio_over_stack']}**;"
+            f" stack p50 / {name} p50 at the rates both sustained: {cost['p50_ratio_stack_over_it']}",
         ]
-    else:
+    if not costs:
         lines.append("- not measured: a layout is missing from this run")
     lines += [
         "",
@@ -366,7 +378,8 @@ def markdown(results: dict[str, Any]) -> str:
         "under gunicorn's threads (ADR 0011), fan-out in the feed consumer, behind one more hop (nginx).",
         "So a ratio below 1 says the split gains more from the second core than it loses to the hop",
         "and Kafka; the cost of the split per request shows at low load, in the p50 ratios. The",
-        "load generator and other sessions share the 2 cores (load average above).",
+        "load generator and other sessions share the 2 cores (load average above). `single-x2`, when",
+        "run, is the monolith given both cores too (two worker processes): the like-for-like capacity.",
     ]
     lines += ["", "![latency against throughput](mixed.png)", "", f"Machine: {results['machine']}", ""]
     return "\n".join(lines)
@@ -404,7 +417,11 @@ def plot(results: dict[str, Any], path: Path) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="three steps of 5 s")
-    parser.add_argument("--layouts", default="single,stack", help="which layouts, in order (single,stack)")
+    parser.add_argument(
+        "--layouts",
+        default="single,single-x2,stack",
+        help="which layouts, in order: single, single-xN (N worker processes), stack",
+    )
     parser.add_argument("--seconds", type=float, default=None, help="seconds per step (15)")
     parser.add_argument("--reseed", action="store_true", help="drop the bench databases and seed again")
     args = parser.parse_args()
@@ -486,11 +503,14 @@ def start_layout(name: str, jwt_dir: str, log_dir: Path) -> Iterator[Layout]:
     if name == "single":
         with single_process(jwt_dir, log_dir / "single.log") as layout:
             yield layout
+    elif name.startswith("single-x") and name.removeprefix("single-x").isdigit():
+        with single_process(jwt_dir, log_dir / f"{name}.log", workers=int(name.removeprefix("single-x"))) as layout:
+            yield layout
     elif name == "stack":
         with stack_layout(jwt_dir, log_dir) as layout:
             yield layout
     else:
-        raise SystemExit(f"unknown layout {name!r} (single, stack)")
+        raise SystemExit(f"unknown layout {name!r} (single, single-xN, stack)")
 
 
 @contextmanager

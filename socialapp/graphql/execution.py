@@ -12,9 +12,10 @@ fields depend on (a request's origin, say), or None to complete as usual. Then
         @staticmethod
         def memo_context(info): return origin_of(info.context)
 
-and the view executes with `MemoizingExecutionContext`. What was completed is kept on the
-object itself (so it lives and dies with it), per selection (the field nodes of the validated
-document, which the view keeps between requests) and context.
+and the view executes with `MemoizingExecutionContext`. In a list of such objects (a post's
+`media`), what was completed of each is kept on the object itself (so it lives and dies with
+it), per selection (the field nodes of the validated document, which the view keeps between
+requests) and context; a single object field (an avatar) is completed as usual.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLOutputType,
     GraphQLResolveInfo,
     InlineFragmentNode,
     SelectionSetNode,
@@ -42,49 +45,60 @@ MEMO_MAX_PER_OBJECT = 16
 
 
 class MemoizingExecutionContext(ExecutionContext):
-    """graphql-core's execution, reusing the completed value of an object whose type declares
-    `memo_context` when the same object is completed again for the same selection."""
+    """graphql-core's execution, reusing the completed values of a list of objects whose type
+    declares `memo_context` when the same objects are completed again for the same selection.
 
-    def complete_object_value(
+    The hook is the list, not each object: overriding `complete_object_value`, on the path of
+    every object of a page, made every field slower (measured: a page of 765 fields 2x slower,
+    one without images 20%), while a page has a few dozen lists."""
+
+    def complete_list_value(
         self,
-        return_type: GraphQLObjectType,
+        return_type: GraphQLList[GraphQLOutputType],
         field_nodes: list[FieldNode],
         info: GraphQLResolveInfo,
         path: Path,
         result: Any,
     ) -> Any:
-        context_of = getattr(getattr(return_type, "graphene_type", None), "memo_context", None)
-        if context_of is None:
-            return super().complete_object_value(return_type, field_nodes, info, path, result)
+        item_type = return_type.of_type
+        if isinstance(item_type, GraphQLNonNull):
+            item_type = item_type.of_type
+        context_of = getattr(getattr(item_type, "graphene_type", None), "memo_context", None)
+        if context_of is None or type(result) is not list or not result:
+            return super().complete_list_value(return_type, field_nodes, info, path, result)
         context = context_of(info)
         if context is None:
-            return super().complete_object_value(return_type, field_nodes, info, path, result)
+            return super().complete_list_value(return_type, field_nodes, info, path, result)
         # The entry keeps its field nodes alive, so their ids cannot be taken by other nodes.
-        key = (return_type.name, context, *map(id, field_nodes))
-        # Read and written as an attribute, never through `__dict__`: making CPython build an
-        # object's dict slows every later attribute read of it (measured: 2x a page's fields).
-        memo: dict[Hashable, tuple[tuple[FieldNode, ...], Any]] | None = getattr(result, MEMO_ATTRIBUTE, None)
-        if memo is not None:
-            kept = memo.get(key)
-            if kept is not None:
-                return kept[1]
+        key = (getattr(item_type, "name", ""), context, *map(id, field_nodes))
+        # Read and set as an attribute, never through `__dict__`: making CPython build an
+        # object's dict slows every later attribute read of it.
+        kept = [getattr(item, MEMO_ATTRIBUTE, {}).get(key) for item in result]
+        if all(one is not None for one in kept):
+            return [one[1] for one in kept if one is not None]
         errors_before = len(self.collected_errors.errors)
-        completed = super().complete_object_value(return_type, field_nodes, info, path, result)
+        completed = super().complete_list_value(return_type, field_nodes, info, path, result)
         if (
-            self.is_awaitable(completed)
+            type(completed) is not list
+            or len(completed) != len(result)
             or len(self.collected_errors.errors) != errors_before
             or not _same_for_every_request_kept(field_nodes, self.fragments)
         ):
             return completed
-        if memo is None:
-            memo = {}
-            try:
-                object.__setattr__(result, MEMO_ATTRIBUTE, memo)  # past a frozen dataclass's guard
-            except (AttributeError, TypeError):  # an object without attributes of its own
-                return completed
-        elif len(memo) >= MEMO_MAX_PER_OBJECT:
-            memo.clear()
-        memo[key] = (tuple(field_nodes), completed)
+        nodes = tuple(field_nodes)
+        for item, value in zip(result, completed, strict=True):
+            if item is None or self.is_awaitable(value):
+                continue
+            memo: dict[Hashable, tuple[tuple[FieldNode, ...], Any]] | None = getattr(item, MEMO_ATTRIBUTE, None)
+            if memo is None:
+                memo = {}
+                try:
+                    object.__setattr__(item, MEMO_ATTRIBUTE, memo)  # past a frozen dataclass's guard
+                except (AttributeError, TypeError):  # an object without attributes of its own
+                    continue
+            elif len(memo) >= MEMO_MAX_PER_OBJECT:
+                memo.clear()
+            memo[key] = (nodes, value)
         return completed
 
 

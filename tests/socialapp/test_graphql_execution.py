@@ -1,6 +1,6 @@
-"""socialapp.graphql.execution: an immutable object completed again for the same selection and
-context gives the same JSON without running its fields again; anything that could change the
-answer (another selection, context, variables in directives, an error) completes as usual."""
+"""socialapp.graphql.execution: a list of immutable objects completed again for the same selection
+and context gives the same JSON without running their fields again; anything that could change
+the answer (another selection, context, variables in directives, an error) completes as usual."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ class PictureType(graphene.ObjectType):
 
 
 class PlainType(graphene.ObjectType):
-    """The same fields, no memo_context: always completed."""
+    """The same fields, no memo_context: always completed (a list of them too)."""
 
     name = graphene.String(required=True)
 
@@ -79,19 +79,24 @@ BROKEN = Picture(name="broken", width=10, broken=True)
 
 class Query(graphene.ObjectType):
     pictures = graphene.List(graphene.NonNull(PictureType), required=True)
-    broken = graphene.Field(PictureType)
-    plain = graphene.Field(PlainType, required=True)
+    broken = graphene.List(PictureType)
+    plain = graphene.List(PlainType, required=True)
+    one = graphene.Field(PictureType, required=True)
 
     @staticmethod
     def resolve_pictures(root: None, info: graphene.ResolveInfo) -> list[Picture]:
         return [CAT, CAT]
 
     @staticmethod
-    def resolve_broken(root: None, info: graphene.ResolveInfo) -> Picture:
-        return BROKEN
+    def resolve_broken(root: None, info: graphene.ResolveInfo) -> list[Picture]:
+        return [BROKEN]
 
     @staticmethod
-    def resolve_plain(root: None, info: graphene.ResolveInfo) -> Picture:
+    def resolve_plain(root: None, info: graphene.ResolveInfo) -> list[Picture]:
+        return [CAT]
+
+    @staticmethod
+    def resolve_one(root: None, info: graphene.ResolveInfo) -> Picture:
         return CAT
 
 
@@ -113,7 +118,8 @@ def run(document: DocumentNode, *, host: str = "a.example", variables: dict[str,
 def setup_function() -> None:
     calls.clear()
     for picture in (CAT, BROKEN):
-        picture.__dict__.pop(MEMO_ATTRIBUTE, None)
+        if hasattr(picture, MEMO_ATTRIBUTE):
+            object.__delattr__(picture, MEMO_ATTRIBUTE)
 
 
 def test_the_same_object_and_selection_are_completed_once_and_answer_alike() -> None:
@@ -124,7 +130,7 @@ def test_the_same_object_and_selection_are_completed_once_and_answer_alike() -> 
 
     expected = {"name": "cat", "url": "https://a.example/cat", "size": {"width": 320, "doubled": 640}}
     assert first.data == again.data == {"pictures": [expected, expected]}
-    assert calls == ["name cat", "width cat"]  # the second picture and the second run reuse it
+    assert calls == ["name cat", "width cat"] * 2  # the second run reuses both
 
 
 def test_another_selection_is_completed_for_itself() -> None:
@@ -133,7 +139,7 @@ def test_another_selection_is_completed_for_itself() -> None:
     result = run(parse("{ pictures { name size { width } } }"))
 
     assert result.data == {"pictures": [{"name": "cat", "size": {"width": 320}}] * 2}
-    assert calls == ["name cat", "name cat", "width cat"]
+    assert calls == ["name cat", "name cat", "name cat", "width cat", "name cat", "width cat"]
 
 
 def test_another_context_is_completed_for_itself() -> None:
@@ -175,9 +181,18 @@ def test_a_completion_with_an_error_is_not_kept() -> None:
     again = run(document)
 
     for result in (first, again):
-        assert result.data == {"broken": {"name": "broken", "url": None}}
+        assert result.data == {"broken": [{"name": "broken", "url": None}]}
         assert [error.message for error in result.errors] == ["no URL for a broken picture"]
     assert calls == ["name broken", "name broken"]
+
+
+def test_a_single_object_of_a_memoized_type_is_completed_as_usual() -> None:
+    document = parse("{ one { name } }")
+
+    run(document)
+    run(document)
+
+    assert calls == ["name cat", "name cat"]
 
 
 def test_a_type_without_memo_context_is_always_completed() -> None:

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import sys
-from re import _parser as regex_parser  # type: ignore[attr-defined]
+from re import _parser as regex_parser
 from typing import Any
 
 SAMPLES = {"int": "1", "uuid": "00000000-0000-4000-8000-000000000001", "slug": "x", "str": "x", "path": "x/y"}

@@ -19,10 +19,6 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from tests.live_server import ROOT, LiveServer, live_server
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls of pytest-django's fixtures
-# (the flush after each transactional test) are still plain synchronous calls between browser steps.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path("/usr/bin/chromium")
 WEB = ROOT / "web"
 # What a build is made from: a newer one of these makes web/dist stale.
@@ -94,10 +90,22 @@ def web_server(
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as running:
-        yield running
+    """Playwright's sync API runs an event loop in this thread while it is started: only for this
+    module's tests (a session-long one made every later `asyncio.run` fail). Meanwhile the ORM
+    calls of pytest-django's fixtures (the flush after each transactional test) are plain
+    synchronous calls between browser steps, which Django's guard would take for async code."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as running:
+            yield running
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import platform
 import time
 from typing import Any
 from urllib.parse import urlparse
@@ -180,3 +181,19 @@ def text_table(rows: list[tuple[str, ...]]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     return "\n".join(lines)
+
+
+def machine_facts(pg_version: str, cpu_reference_at_start: float) -> dict[str, Any]:
+    """What a result file says of the machine it was measured on; Django must be set up. The CPU
+    reference, taken at the start and again now, shows how loaded the machine was."""
+    import django
+
+    return {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": pg_version,
+        "cpu_reference_seconds": [cpu_reference_at_start, cpu_seconds_reference()],
+        "loadavg_end": [round(x, 2) for x in os.getloadavg()],
+    }

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -49,7 +48,7 @@ if str(ROOT) not in sys.path:
 
 import httpx  # noqa: E402
 
-from bench.common import cpu_seconds_reference, ensure_databases, log, setup_django  # noqa: E402
+from bench.common import cpu_seconds_reference, ensure_databases, log, machine_facts, setup_django  # noqa: E402
 from bench.feed_load import run_paced  # noqa: E402
 
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -447,7 +446,6 @@ def main() -> int:
         },
         drop=("KAFKA_BOOTSTRAP_SERVERS", "CELERY_BROKER_URL"),
     )
-    import django
     import redis
 
     from tests.auth_helpers import access_token_for
@@ -478,15 +476,7 @@ def main() -> int:
     results["split_cost"] = split_cost(results)
     results.update(
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        machine={
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "postgresql": pg_version,
-            "cpu_reference_seconds": [cpu_reference, cpu_seconds_reference()],
-            "loadavg_end": [round(x, 2) for x in os.getloadavg()],
-        },
+        machine=machine_facts(pg_version, cpu_reference),
     )
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stem = "mixed.quick" if args.quick else "mixed"

@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -52,6 +51,7 @@ from bench.common import (  # noqa: E402  (after the sys.path fix)
     distribution_ms,
     ensure_databases,
     log,
+    machine_facts,
     setup_django,
     text_table,
     verdict,
@@ -550,7 +550,6 @@ def main() -> int:
         environment={"REDIS_URL": REDIS_URL, "JWT_KEYS_DIR": jwt_dir, "ALLOWED_HOSTS": "127.0.0.1,localhost"},
         drop=("KAFKA_BOOTSTRAP_SERVERS", "CELERY_BROKER_URL"),
     )
-    import django
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
@@ -571,15 +570,7 @@ def main() -> int:
         bell=args.bell,
         posts=args.posts,
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        machine={
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "postgresql": pg_version,
-            "cpu_reference_seconds": [cpu_reference, cpu_seconds_reference()],
-            "loadavg_end": [round(x, 2) for x in os.getloadavg()],
-        },
+        machine=machine_facts(pg_version, cpu_reference),
     )
     rows = rows_of(results)
     print()

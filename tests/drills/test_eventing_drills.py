@@ -9,11 +9,9 @@ per-key order."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import threading
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,12 +21,11 @@ from django.db import connections
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from socialapp.eventing.kafka.config import physical_topic
-from socialapp.eventing.kafka.topics import ensure_topics
 from tests.components import TansuBroker
 from tests.conftest import ALL_DATABASES
 from tests.drills.deployments import GRACE_SHARE, grace_seconds
 from tests.drills.workers import count_table, kafka_env, worker_process
-from tests.eventing.kafka_helpers import read_topic, running_relay, wait_until
+from tests.eventing.kafka_helpers import broker_of_its_own, read_topic, running_relay, wait_until
 from tests.eventing_app.models import Effect, InboxMessage, OutboxMessage
 from tests.eventing_app.services import things_record
 
@@ -240,16 +237,8 @@ def test_drill_a_consumer_killed_between_commit_and_offset_and_mid_stream_loses_
 @pytest.fixture
 def own_broker(settings: SettingsWrapper, tmp_path: Path) -> Iterator[TansuBroker]:
     """A broker of this drill's own, since the drill restarts it."""
-    broker = TansuBroker(tmp_path / "tansu.log").start()
-    prefix = f"drill{os.getpid()}-{uuid.uuid4().hex[:6]}."
-    settings.KAFKA_BOOTSTRAP_SERVERS = broker.bootstrap
-    settings.KAFKA_TOPIC_PREFIX = prefix
-    settings.KAFKA_CONSUMER_GROUP_PREFIX = f"{prefix}group"
-    ensure_topics(list(settings.SOCIALAPP_SERVICE_APPS))
-    try:
+    with broker_of_its_own(settings, tmp_path / "tansu.log", "drill") as broker:
         yield broker
-    finally:
-        broker.stop()
 
 
 def test_drill_relay_and_consumer_processes_resume_by_themselves_after_a_broker_restart(

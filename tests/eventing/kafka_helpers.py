@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from confluent_kafka import Consumer, Message, TopicPartition
@@ -13,6 +16,8 @@ from django.conf import settings
 
 from socialapp.eventing.kafka.consumer import EventConsumer
 from socialapp.eventing.kafka.relay import OutboxRelay
+from socialapp.eventing.kafka.topics import ensure_topics
+from tests.components import TansuBroker
 from tests.conftest import TEST_CONSUMER_SETTINGS
 
 
@@ -90,3 +95,20 @@ def header(message: Message, name: str) -> str | None:
         if key == name:
             return value.decode() if isinstance(value, bytes) else value
     return None
+
+
+@contextmanager
+def broker_of_its_own(test_settings: Any, log_path: Path, label: str) -> Iterator[TansuBroker]:
+    """A broker for one test that stops or restarts it (the session's serves the other tests),
+    with topics and groups under a prefix of their own; `test_settings` is pytest-django's
+    `settings` fixture, which restores what is set here."""
+    broker = TansuBroker(log_path).start()
+    prefix = f"{label}{os.getpid()}-{uuid.uuid4().hex[:6]}."
+    test_settings.KAFKA_BOOTSTRAP_SERVERS = broker.bootstrap
+    test_settings.KAFKA_TOPIC_PREFIX = prefix
+    test_settings.KAFKA_CONSUMER_GROUP_PREFIX = f"{prefix}group"
+    ensure_topics(list(settings.SOCIALAPP_SERVICE_APPS))
+    try:
+        yield broker
+    finally:
+        broker.stop()

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +27,7 @@ from socialapp.eventing.kafka.relay import STOP_GRACE_SECONDS, OutboxRelay
 from socialapp.eventing.kafka.topics import ensure_topics
 from tests.components import TansuBroker, free_port
 from tests.conftest import ALL_DATABASES, TEST_CONSUMER_SETTINGS
-from tests.eventing.kafka_helpers import running_consumer, running_relay, wait_until
+from tests.eventing.kafka_helpers import broker_of_its_own, running_consumer, running_relay, wait_until
 from tests.eventing_app.models import Effect, InboxMessage, OutboxMessage
 from tests.eventing_app.services import thing_record, things_record
 from tests.live_server import test_database_env as database_env
@@ -43,16 +42,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def own_broker(settings: SettingsWrapper, tmp_path: Path) -> Iterator[TansuBroker]:
     """A broker of this test's own, since the test stops it (the session's serves other tests)."""
-    broker = TansuBroker(tmp_path / "tansu.log").start()
-    prefix = f"heal{os.getpid()}-{uuid.uuid4().hex[:6]}."
-    settings.KAFKA_BOOTSTRAP_SERVERS = broker.bootstrap
-    settings.KAFKA_TOPIC_PREFIX = prefix
-    settings.KAFKA_CONSUMER_GROUP_PREFIX = f"{prefix}group"
-    ensure_topics(list(settings.SOCIALAPP_SERVICE_APPS))
-    try:
+    with broker_of_its_own(settings, tmp_path / "tansu.log", "heal") as broker:
         yield broker
-    finally:
-        broker.stop()
 
 
 def publish(keys: int, seqs: range) -> int:

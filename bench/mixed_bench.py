@@ -58,10 +58,11 @@ USERS = 962
 PAIRS = 18_812
 POSTS_PER_USER = 2
 MIX = (("home_feed", 0.6), ("user_timeline", 0.3), ("compose", 0.1))
-FULL_RATES = [10, 20, 40, 60, 80, 120, 160, 240]
+FULL_RATES = [10, 20, 40, 60, 80, 120, 160, 240, 320, 480]
 QUICK_RATES = [10, 30, 60]
 CLIENTS = 64
-MAX_P99_MS = 2000.0
+MAX_P99_MS = 2000.0  # a ramp stops past this p99 (or when it falls behind)
+SUSTAINED_P99_MS = 500.0  # a step counts as sustained below it: a saturated step can still keep up
 
 HOME_FEED = (
     "query HomeFeed { homeFeed(first: 10) { edges { node { id content createdAt "
@@ -296,12 +297,13 @@ def ramp(
 
 
 def sustained(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The steps a layout kept up with: achieved >= 90% of offered, p99 within bound, no errors."""
+    """The steps a layout kept up with: achieved >= 90% of offered, p99 within
+    SUSTAINED_P99_MS, no errors."""
     return [
         step
         for step in steps
         if step["achieved_per_s"] >= 0.9 * step["offered_per_s"]
-        and step["latency_ms"].get("p99", 0) <= MAX_P99_MS
+        and step["latency_ms"].get("p99", 0) <= SUSTAINED_P99_MS
         and not step["errors"]
     ]
 
@@ -362,7 +364,7 @@ def markdown(results: dict[str, Any]) -> str:
     for name, cost in costs.items():
         lines += [
             f"- {name} against the stack, highest rate sustained (achieved >= 90% of offered, p99 <="
-            f" {MAX_P99_MS:.0f} ms, no errors): {name} {cost['sustained_per_s']}/s, stack"
+            f" {SUSTAINED_P99_MS:.0f} ms, no errors): {name} {cost['sustained_per_s']}/s, stack"
             f" {cost['sustained_stack_per_s']}/s; {name} / stack = **{cost['capacity_ratio_over_stack']}**;"
             f" stack p50 / {name} p50 at the rates both sustained: {cost['p50_ratio_stack_over_it']}",
         ]
